@@ -1,0 +1,16 @@
+"""briefing: English news article → short English brief → faithful Chinese brief."""
+
+from .errors import BriefingError, InputError, ModelNotFoundError
+from .pipeline import Brief, BriefOptions, Pipeline, summarize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Brief",
+    "BriefOptions",
+    "BriefingError",
+    "InputError",
+    "ModelNotFoundError",
+    "Pipeline",
+    "summarize",
+]

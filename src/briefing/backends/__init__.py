@@ -1,0 +1,89 @@
+"""Inference engines behind one small protocol, so stages never depend on an engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+BACKENDS = ("auto", "transformers", "ctranslate2")
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Decoding settings, mapped by each backend to its own arguments."""
+
+    num_beams: int = 4
+    min_new_tokens: int = 0
+    max_new_tokens: int = 128
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    early_stopping: bool = True
+    forced_bos_token: str | None = None  # e.g. NLLB "zho_Hans": first generated token
+
+
+@dataclass
+class ModelInfo:
+    """What answered: recorded in every Brief."""
+
+    name: str
+    path: str
+    backend: str
+    family: str  # model_type from config.json: bart, t5, marian, m2m_100, …
+    device: str
+    precision: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Seq2Seq(Protocol):
+    """A loaded encoder-decoder model plus its Hugging Face tokenizer."""
+
+    info: ModelInfo
+    tokenizer: Any
+    config: Any
+    max_input_tokens: int
+    defaults: GenerationSettings
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens of each text, special tokens included, in one tokenizer call."""
+        ...
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        """Decoded outputs, special tokens removed, one per input, same order."""
+        ...
+
+
+def input_window(tokenizer: Any, config: Any) -> int:
+    """Longest input the model accepts, from its config and tokenizer (never a constant)."""
+    limits = [
+        n
+        for n in (
+            getattr(config, "max_position_embeddings", None),
+            getattr(config, "n_positions", None),
+            getattr(tokenizer, "model_max_length", None),
+        )
+        if isinstance(n, int) and 0 < n < 1_000_000  # tokenizers say 1e30 for "unset"
+    ]
+    if not limits:
+        raise ValueError("cannot tell the model's input window: set model_max_length")
+    return min(limits)
+
+
+def defaults_from(generation_config: Any) -> GenerationSettings:
+    """Decoding defaults recorded with the model (beams, length penalty, no-repeat n-gram)."""
+    return GenerationSettings(
+        num_beams=generation_config.num_beams or 1,
+        length_penalty=float(generation_config.length_penalty or 1.0),
+        no_repeat_ngram_size=generation_config.no_repeat_ngram_size or 0,
+        early_stopping=bool(generation_config.early_stopping),
+        max_new_tokens=generation_config.max_length or 128,
+        min_new_tokens=generation_config.min_length or 0,
+    )
+
+
+def load_model(ref: Any, *, backend: str = "auto", device: str = "cpu", **kwargs: Any) -> Seq2Seq:
+    """Load ``ref`` (a ModelRef) with the chosen engine."""
+    if backend in ("auto", "transformers"):
+        from .hf import TransformersSeq2Seq
+
+        return TransformersSeq2Seq(ref, device=device, **kwargs)
+    raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

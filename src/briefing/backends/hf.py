@@ -1,0 +1,109 @@
+"""The transformers (PyTorch) engine: AutoTokenizer + AutoModelForSeq2SeqLM + generate."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from ..errors import ModelLoadError
+from . import GenerationSettings, ModelInfo, defaults_from, input_window
+
+log = logging.getLogger("briefing")
+
+
+class _LengthNoticeFilter(logging.Filter):
+    """Drops transformers' notice that max/min_new_tokens override the model's
+    max/min_length: briefing sets the new-token limits on purpose, on every call."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "seem to have been set" not in record.getMessage()
+
+
+_length_filter = _LengthNoticeFilter()
+
+
+class TransformersSeq2Seq:
+    """One seq2seq model on one device, loaded once; fp16 on CUDA, fp32 on CPU."""
+
+    def __init__(
+        self,
+        ref: Any,
+        *,
+        device: str = "cpu",
+        threads: int | None = None,
+        allow_pickle: bool = False,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        logging.getLogger("transformers.generation.utils").addFilter(_length_filter)
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        try:
+            # trust_remote_code stays False (the default): model folders never run code here.
+            self.tokenizer = AutoTokenizer.from_pretrained(ref.path, local_files_only=True)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(
+                ref.path,
+                local_files_only=True,
+                use_safetensors=None if allow_pickle else True,
+                dtype=dtype,
+            )
+        except OSError as exc:
+            hint = (
+                "it has no safetensors weights; run `briefing download` again or pass "
+                "allow_pickle=True if you trust the file"
+                if not allow_pickle and not list(ref.path.glob("*.safetensors"))
+                else "the folder may be incomplete: run `briefing download` again"
+            )
+            raise ModelLoadError(f"cannot load model {ref.name!r} from {ref.path}: {hint}") from exc
+        self.model.eval().to(device)
+        self.device = device
+        self.config = self.model.config
+        self.max_input_tokens = input_window(self.tokenizer, self.config)
+        self.defaults = defaults_from(self.model.generation_config)
+        self.info = ModelInfo(
+            name=ref.name,
+            path=str(ref.path),
+            backend="transformers",
+            family=self.config.model_type,
+            device=device,
+            precision=str(dtype).removeprefix("torch."),
+        )
+        self._torch = torch
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(
+            texts, return_tensors="pt", padding=True, truncation=False, verbose=False
+        )
+        longest = encoded["input_ids"].shape[1]
+        if longest > self.max_input_tokens:
+            # Callers chunk to the window first; reaching here is a bug, never cut silently.
+            raise ValueError(f"input of {longest} tokens exceeds window {self.max_input_tokens}")
+        config = copy.deepcopy(self.model.generation_config)
+        # Lengths come from max/min_new_tokens, which take precedence over the model's
+        # max_length/min_length (e.g. distilbart's 142/56).
+        config.num_beams = settings.num_beams
+        config.num_return_sequences = 1
+        config.length_penalty = settings.length_penalty
+        config.no_repeat_ngram_size = settings.no_repeat_ngram_size
+        config.early_stopping = settings.early_stopping
+        config.max_new_tokens = settings.max_new_tokens
+        config.min_new_tokens = settings.min_new_tokens
+        if settings.forced_bos_token is not None:
+            config.forced_bos_token_id = self.tokenizer.convert_tokens_to_ids(
+                settings.forced_bos_token
+            )
+        encoded = encoded.to(self.device)
+        with self._torch.inference_mode():
+            output = self.model.generate(**encoded, generation_config=config)
+        return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in output]

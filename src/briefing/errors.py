@@ -1,0 +1,45 @@
+"""Errors raised by briefing. Each message says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base class of every error briefing raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(BriefingError, ValueError):
+    """The article (or file) cannot be briefed as given: empty, not English, too long, binary…"""
+
+    exit_code = 2
+
+
+class ConfigError(BriefingError, ValueError):
+    """An option has an unknown name or a value out of range."""
+
+    exit_code = 2
+
+
+class ModelNotFoundError(BriefingError):
+    """A model is neither in `models/`, at a local path, nor in the Hugging Face cache."""
+
+    exit_code = 3
+
+    def __init__(self, model: str, detail: str = "") -> None:
+        self.model = model
+        hint = f"run `briefing download {model}` (needs internet), or pass a local folder path"
+        message = f"model {model!r} is not available locally: {hint}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class ModelLoadError(BriefingError):
+    """A model folder exists but cannot be loaded (corrupt, unsupported, or unsafe weights)."""
+
+    exit_code = 3
+
+
+class BackendUnavailableError(BriefingError):
+    """An optional engine (CTranslate2, Ray, …) is not installed or has no converted model."""
+
+    exit_code = 3

@@ -1,0 +1,72 @@
+"""Normalising option objects: every stage takes its dataclass, a dict, or None, once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Self
+
+from .errors import ConfigError
+
+
+class StageOptions:
+    """Mixin for the frozen option dataclasses of each stage."""
+
+    @classmethod
+    def coerce(cls, value: Self | Mapping[str, Any] | None = None, **overrides: Any) -> Self:
+        """Build options from an instance, a mapping or None, applying ``overrides`` on top."""
+        if value is None:
+            base = cls()
+        elif isinstance(value, cls):
+            base = value
+        elif isinstance(value, Mapping):
+            base = cls._from_mapping(value)
+        else:
+            raise ConfigError(
+                f"{cls.__name__} expects a {cls.__name__}, a dict or None, "
+                f"not {type(value).__name__}"
+            )
+        if not overrides:
+            return base
+        cls._check_names(overrides)
+        return dataclasses.replace(base, **overrides)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    @classmethod
+    def _from_mapping(cls, mapping: Mapping[str, Any]) -> Self:
+        cls._check_names(mapping)
+        return cls(**mapping)
+
+    @classmethod
+    def _check_names(cls, mapping: Mapping[str, Any]) -> None:
+        unknown = sorted(set(mapping) - set(cls.field_names()))
+        if unknown:
+            raise ConfigError(
+                f"unknown {cls.__name__} option(s) {', '.join(unknown)}; "
+                f"valid: {', '.join(cls.field_names())}"
+            )
+
+    def validated(self) -> Self:
+        """Override to check ranges; return self."""
+        return self
+
+    def __post_init__(self) -> None:
+        self.validated()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def check_positive(name: str, value: int | None, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, not {value!r}")

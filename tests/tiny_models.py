@@ -1,0 +1,279 @@
+"""Tiny random-weight seq2seq models with the real tokenizer classes, for offline tests.
+
+Each ``build_*`` writes a directory that loads with ``AutoTokenizer.from_pretrained`` and
+``AutoModelForSeq2SeqLM.from_pretrained``. Tokenizers are trained on the text embedded below
+(not on files that may be missing in CI), and weights come from a fixed seed, so a build is
+deterministic and takes well under a second per model once transformers is imported.
+
+The weights are random, so the outputs are gibberish. The translators are *shaped* (see
+``_shape_output_layer``) so that their gibberish is Chinese and ends with ``</s>``; the code
+under test still runs the real ``generate`` + ``decode`` path on them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import sentencepiece as spm
+import torch
+from tokenizers import ByteLevelBPETokenizer, SentencePieceBPETokenizer
+from transformers import (
+    AddedToken,
+    BartConfig,
+    BartForConditionalGeneration,
+    BartTokenizer,
+    GenerationConfig,
+    M2M100Config,
+    M2M100ForConditionalGeneration,
+    M2M100Tokenizer,
+    MarianConfig,
+    MarianMTModel,
+    MarianTokenizer,
+    NllbTokenizer,
+    PreTrainedModel,
+    T5Config,
+    T5ForConditionalGeneration,
+    T5Tokenizer,
+)
+
+__all__ = [
+    "CHINESE_CORPUS",
+    "ENGLISH_CORPUS",
+    "TinyModels",
+    "build_all",
+    "build_bart",
+    "build_m2m100",
+    "build_marian",
+    "build_nllb",
+    "build_t5",
+    "has_cjk",
+]
+
+SEED = 1234
+# Much larger than the usual 0.02, so the random outputs depend on the input text.
+_INIT_STD = 0.2
+COMPLETE = ".complete"
+
+# Original news-style text (not copied from any article), enough for a ~1000-piece BPE.
+ENGLISH_CORPUS = """\
+Xiaomi founder Lei Jun is pushing deeper into cloud computing. On Monday the data center \
+operator 21Vianet said it would invest US$296 million in Kingsoft Cloud, the cloud unit of \
+the software group Kingsoft, which Lei also chairs. Temasek, the Singapore state investor, \
+and Xiaomi joined the deal, according to a filing with the Hong Kong stock exchange.
+
+Analysts said the investment gives Kingsoft Cloud the money it needs to build new data \
+centers in Beijing, Shanghai and Guangzhou. "Cloud services are the next battlefield for \
+Chinese technology companies," said one analyst in Shanghai. Alibaba, Tencent and Baidu \
+already sell storage and computing power to thousands of small businesses.
+
+The first payment of US$222 million will be made this month, the companies said. The rest \
+depends on approval from regulators. Shares of Kingsoft rose 4.5 percent in Hong Kong on \
+Tuesday, while shares of 21Vianet, which are listed on the Nasdaq in New York, fell 2 percent.
+
+Lei Jun founded Xiaomi in 2010. The company sold more than 60 million smartphones last year \
+and wants to connect phones, televisions and home appliances through its own cloud. Lei \
+told reporters in Beijing that the group would spend US$1 billion on cloud services over \
+the next three years. He said the market was growing fast but was still small compared with \
+the United States.
+
+The government has encouraged investment in data centers and high-speed networks. Officials \
+in Beijing said new rules would protect personal data and make it easier for foreign \
+companies to work with Chinese partners. Some investors, however, worry that prices will \
+fall as more companies enter the market.
+
+In a statement, 21Vianet chief executive Josh Chen said the two companies would share \
+customers, engineers and network capacity. The deal values Kingsoft Cloud at about US$1.1 \
+billion. Kingsoft also develops office software and online games, and it reported revenue \
+of 3.2 billion yuan for the first nine months of the year, up 33 percent.
+
+Weather forecasters expect heavy rain in southern China this week. Schools in Guangzhou \
+will close on Wednesday, and train services between Shenzhen and Hong Kong may be delayed. \
+The city government asked residents to stay at home and to follow the latest news on radio, \
+television and mobile phones.
+
+The central bank kept interest rates unchanged on Thursday. Economists had expected the \
+decision after data showed that exports grew 7 percent in October and consumer prices rose \
+only 1.6 percent. The yuan was little changed against the dollar in afternoon trading.
+"""
+
+# Simple original Chinese news sentences for the target-side tokenizers.
+CHINESE_CORPUS = """\
+小米创始人雷军正在加快进入云计算市场。
+世纪互联周一表示，将向金山软件旗下的金山云投资二亿九千六百万美元。
+新加坡淡马锡和小米也参与了这笔投资。
+分析师认为，这笔资金将帮助金山云在北京、上海和广州建设新的数据中心。
+一位上海的分析师说，云服务是中国科技公司的下一个战场。
+阿里巴巴、腾讯和百度已经向数千家小企业出售存储和计算服务。
+公司表示，第一笔二亿二千二百万美元的投资将在本月完成。
+其余部分需要得到监管机构的批准。
+金山软件的股价周二在香港上涨百分之四点五。
+在纽约上市的世纪互联股价下跌百分之二。
+雷军于二零一零年创办了小米公司。
+小米去年卖出了六千多万部智能手机。
+公司希望通过自己的云服务连接手机、电视和家用电器。
+雷军在北京对记者说，集团将在未来三年投资十亿美元发展云服务。
+他说，这个市场增长很快，但与美国相比仍然很小。
+政府鼓励投资数据中心和高速网络。
+北京的官员说，新的规定将保护个人数据。
+一些投资者担心，随着更多公司进入市场，价格将会下降。
+世纪互联首席执行官表示，两家公司将共享客户、工程师和网络资源。
+这笔交易对金山云的估值约为十一亿美元。
+金山软件还开发办公软件和网络游戏。
+公司前九个月的收入为三十二亿元，增长百分之三十三。
+天气预报说，本周中国南方将有大雨。
+广州的学校周三停课，深圳和香港之间的火车可能延误。
+中央银行周四决定保持利率不变。
+数据显示，十月份出口增长百分之七，消费价格上涨百分之一点六。
+人民币对美元汇率在下午交易中变化不大。
+"""
+
+_WORDISH = re.compile(r" [A-Za-z0-9$'-]+|[.,]")
+M = TypeVar("M", bound=PreTrainedModel)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds at least one CJK ideograph."""
+    return _CJK.search(text) is not None
+
+
+@dataclass(frozen=True)
+class TinyModels:
+    bart: Path
+    t5: Path
+    marian: Path
+    m2m100: Path
+    nllb: Path | None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_complete(out_dir: Path) -> bool:
+    return (out_dir / COMPLETE).exists()
+
+
+def _mark_complete(out_dir: Path) -> Path:
+    (out_dir / COMPLETE).write_text("ok\n")
+    return out_dir
+
+
+def _english_lines() -> list[str]:
+    return [line for line in ENGLISH_CORPUS.splitlines() if line.strip()]
+
+
+def _chinese_lines() -> list[str]:
+    return [line for line in CHINESE_CORPUS.splitlines() if line.strip()]
+
+
+def _train_spm(lines: Iterable[str], vocab_size: int, **options: object) -> bytes:
+    """Train a SentencePiece model in memory and return its serialized proto."""
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(list(lines)),
+        model_writer=model,
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,  # the corpus is tiny; take what it yields
+        character_coverage=1.0,
+        num_threads=1,  # single thread keeps the pieces deterministic
+        minloglevel=2,
+        **options,
+    )
+    return model.getvalue()
+
+
+def _seeded_model(cls: type[M], config: object) -> M:
+    """Build ``cls(config)`` from a fixed seed without disturbing the caller's RNG."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(SEED)
+        model = cls(config)
+    return model.eval()
+
+
+def _save(model: PreTrainedModel, tokenizer: object, out_dir: Path) -> Path:
+    model.save_pretrained(out_dir, safe_serialization=True)
+    tokenizer.save_pretrained(out_dir)  # type: ignore[attr-defined]
+    return _mark_complete(out_dir)
+
+
+# --------------------------------------------------------------------------- BART
+
+
+def build_bart(out_dir: Path, max_positions: int = 128) -> Path:
+    """A distilbart-cnn-like summarizer: byte-level BPE, learned positions of ``max_positions``."""
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        _english_lines(),
+        vocab_size=1000,
+        min_frequency=1,
+        # <mask> is not trained: BartTokenizer appends it last, as in facebook/bart-*.
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        show_progress=False,
+    )
+    bpe_model = json.loads(bpe.to_str())["model"]
+    tokenizer = BartTokenizer(
+        vocab=bpe_model["vocab"],
+        # v5's BPE backend wants (left, right) tuples; tokenizers serializes them as lists.
+        merges=[tuple(pair) for pair in bpe_model["merges"]],
+        mask_token=AddedToken("<mask>", lstrip=True, rstrip=False, special=True),
+        model_max_length=max_positions,
+    )
+
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=max_positions,
+        init_std=_INIT_STD,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+    )
+    model = _seeded_model(BartForConditionalGeneration, config)
+    # Random byte-level pieces would often decode to broken UTF-8 ("\ufffd"); keep the
+    # gibberish to whole-word pieces so summaries look like (nonsense) English.
+    allowed = [
+        idx
+        for piece, idx in tokenizer.get_vocab().items()
+        if idx == tokenizer.eos_token_id
+        or _WORDISH.fullmatch(tokenizer.convert_tokens_to_string([piece]))
+    ]
+    with torch.no_grad():
+        model.final_logits_bias.fill_(-100.0)
+        model.final_logits_bias[0, allowed] = 0.0
+    # Generation settings of sshleifer/distilbart-cnn-12-6, lengths scaled down.
+    model.generation_config = GenerationConfig(
+        num_beams=2,
+        length_penalty=2.0,
+        no_repeat_ngram_size=3,
+        early_stopping=True,
+        min_length=8,
+        max_length=40,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+    )
+    return _save(model, tokenizer, out_dir)
