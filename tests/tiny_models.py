@@ -277,3 +277,288 @@ def build_bart(out_dir: Path, max_positions: int = 128) -> Path:
         forced_eos_token_id=2,
     )
     return _save(model, tokenizer, out_dir)
+
+
+# --------------------------------------------------------------------------- T5
+
+
+def build_t5(out_dir: Path, max_positions: int = 128) -> Path:
+    """A t5-small-like summarizer: SentencePiece unigram, relative positions.
+
+    T5 has no absolute position table, so the input window is ``tokenizer.model_max_length``.
+    """
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    proto = _train_spm(
+        _english_lines(),
+        vocab_size=600,
+        model_type="unigram",
+        # T5's layout: <pad>=0, </s>=1, <unk>=2, no <s>.
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        # No normalizer: v5's T5Tokenizer only rebuilds one from a precompiled charsmap.
+        normalization_rule_name="identity",
+    )
+    sp = spm.SentencePieceProcessor(model_proto=proto)
+    tokenizer = T5Tokenizer(
+        vocab=[(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())],
+        extra_ids=0,
+        model_max_length=max_positions,
+    )
+
+    config = T5Config(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        d_kv=16,
+        d_ff=64,
+        num_layers=1,
+        num_decoder_layers=1,
+        num_heads=2,
+        relative_attention_num_buckets=8,
+        relative_attention_max_distance=32,
+        feed_forward_proj="relu",
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+        # Shaped like t5-small's entry (prefix, then its beam settings scaled down).
+        task_specific_params={
+            "summarization": {
+                "prefix": "summarize: ",
+                "early_stopping": True,
+                "length_penalty": 2.0,
+                "max_length": 40,
+                "min_length": 8,
+                "no_repeat_ngram_size": 3,
+                "num_beams": 2,
+            }
+        },
+    )
+    model = _seeded_model(T5ForConditionalGeneration, config)
+    model.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)
+    return _save(model, tokenizer, out_dir)
+
+
+# --------------------------------------------------------------------------- translators
+
+
+def _spm_pieces(proto: bytes) -> Iterator[str]:
+    """The ordinary pieces of a SentencePiece model (no <unk>/<s>/</s>)."""
+    sp = spm.SentencePieceProcessor(model_proto=proto)
+    for i in range(sp.get_piece_size()):
+        if not (sp.is_control(i) or sp.is_unknown(i)):
+            yield sp.id_to_piece(i)
+
+
+def _output_bias(vocab: dict[str, int], size: int, eos_id: int, eos_bias: float) -> torch.Tensor:
+    """Per-token logit bias that makes a random translator emit Chinese.
+
+    This shapes a random *test* model: CJK pieces are allowed, ``</s>`` gets ``eos_bias`` (so
+    it ends the output after some tokens), everything else is pushed out of reach. Generation
+    and decoding stay the real code paths.
+    """
+    bias = torch.full((size,), _BANNED)
+    cjk = [idx for piece, idx in vocab.items() if has_cjk(piece) and idx < size]
+    bias[cjk] = 0.0
+    bias[eos_id] = eos_bias
+    return bias
+
+
+_BANNED = -100.0
+
+
+def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
+    """An opus-mt-en-zh-like translator (``>>cmn_Hans<<`` / ``>>cmn_Hant<<`` target prefixes)."""
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    source = _train_spm(_english_lines(), vocab_size=400, model_type="unigram")
+    target = _train_spm(_chinese_lines(), vocab_size=400, model_type="unigram")
+    (out_dir / "source.spm").write_bytes(source)
+    (out_dir / "target.spm").write_bytes(target)
+    # Shared vocab laid out like the real one: </s>, <unk>, language tokens, pieces, <pad> last.
+    vocab: dict[str, int] = {}
+    for piece in ["</s>", "<unk>", ">>cmn_Hans<<", ">>cmn_Hant<<", *_spm_pieces(source)]:
+        vocab.setdefault(piece, len(vocab))
+    for piece in _spm_pieces(target):
+        vocab.setdefault(piece, len(vocab))
+    vocab["<pad>"] = len(vocab)
+    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=2))
+    tokenizer = MarianTokenizer(
+        source_spm=str(out_dir / "source.spm"),
+        target_spm=str(out_dir / "target.spm"),
+        vocab=str(out_dir / "vocab.json"),
+        source_lang="en",
+        target_lang="zh",
+        model_max_length=max_positions,
+    )
+
+    pad_id, eos_id = vocab["<pad>"], vocab["</s>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=max_positions,
+        init_std=_INIT_STD,
+        pad_token_id=pad_id,
+        eos_token_id=eos_id,
+        decoder_start_token_id=pad_id,
+        forced_eos_token_id=eos_id,
+    )
+    model = _seeded_model(MarianMTModel, config)
+    with torch.no_grad():  # final_logits_bias is a real Marian buffer, saved with the weights
+        model.final_logits_bias[0] = _output_bias(vocab, len(vocab), eos_id, _EOS_BIAS)
+    model.generation_config = GenerationConfig(
+        num_beams=2,
+        max_length=64,
+        bad_words_ids=[[pad_id]],
+        decoder_start_token_id=pad_id,
+        eos_token_id=eos_id,
+        forced_eos_token_id=eos_id,
+        pad_token_id=pad_id,
+        renormalize_logits=True,
+    )
+    return _save(model, tokenizer, out_dir)
+
+
+_EOS_BIAS = 0.0
+
+
+def _shape_via_constant_channel(model: M2M100ForConditionalGeneration, bias: torch.Tensor) -> None:
+    """Give M2M100 (which has no final_logits_bias) an equivalent through its own weights.
+
+    Channel 0 of the decoder's final LayerNorm is pinned to 1 (weight 0, bias 1), so column 0
+    of the untied lm_head acts as a per-token logit bias. Test-model shaping only.
+    """
+    with torch.no_grad():
+        norm = model.model.decoder.layer_norm
+        norm.weight[0] = 0.0
+        norm.bias[0] = 1.0
+        model.lm_head.weight[:, 0] = bias
+
+
+def _m2m100_config(vocab_size: int) -> M2M100Config:
+    return M2M100Config(
+        vocab_size=vocab_size,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=1024,
+        init_std=_INIT_STD,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        # Untied so the output layer can be shaped without touching the input embeddings.
+        tie_word_embeddings=False,
+    )
+
+
+def _bilingual_lines() -> list[str]:
+    return _english_lines() + _chinese_lines()
+
+
+def build_m2m100(out_dir: Path) -> Path:
+    """An m2m100_418M-like translator: ``__en__`` / ``__zh__`` codes, forced BOS for the target."""
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    proto = _train_spm(_bilingual_lines(), vocab_size=800, model_type="bpe")
+    (out_dir / "sentencepiece.bpe.model").write_bytes(proto)
+    vocab: dict[str, int] = {}
+    for piece in ["<s>", "<pad>", "</s>", "<unk>", *_spm_pieces(proto)]:
+        vocab.setdefault(piece, len(vocab))
+    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=2))
+    tokenizer = M2M100Tokenizer(
+        vocab_file=str(out_dir / "vocab.json"),
+        spm_file=str(out_dir / "sentencepiece.bpe.model"),
+        src_lang="en",
+        tgt_lang="zh",
+        model_max_length=1024,
+    )
+
+    # Language tokens (100) and the 8 "madeup words" sit after the spm vocab, as in the real one.
+    size = len(vocab) + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words
+    model = _seeded_model(M2M100ForConditionalGeneration, _m2m100_config(size))
+    _shape_via_constant_channel(model, _output_bias(vocab, size, 2, _EOS_BIAS))
+    model.generation_config = GenerationConfig(
+        num_beams=2,
+        max_length=64,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    return _save(model, tokenizer, out_dir)
+
+
+def build_nllb(out_dir: Path) -> Path:
+    """An nllb-200-distilled-like translator: ``eng_Latn`` -> ``zho_Hans`` / ``zho_Hant``."""
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(
+        _bilingual_lines(),
+        vocab_size=800,
+        min_frequency=1,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        show_progress=False,
+    )
+    bpe_model = json.loads(bpe.to_str())["model"]
+    # The language codes and <mask> are appended after the BPE vocab by NllbTokenizer itself.
+    tokenizer = NllbTokenizer(
+        vocab=bpe_model["vocab"],
+        merges=[tuple(pair) for pair in bpe_model["merges"]],
+        src_lang="eng_Latn",
+        tgt_lang="zho_Hans",
+        model_max_length=1024,
+    )
+
+    size = len(tokenizer)
+    model = _seeded_model(M2M100ForConditionalGeneration, _m2m100_config(size))
+    _shape_via_constant_channel(model, _output_bias(tokenizer.get_vocab(), size, 2, _EOS_BIAS))
+    model.generation_config = GenerationConfig(
+        num_beams=2,
+        max_length=64,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    return _save(model, tokenizer, out_dir)
+
+
+# --------------------------------------------------------------------------- all
+
+
+def build_all(root: Path) -> TinyModels:
+    """Build (or reuse) every tiny model under ``root``."""
+    root = Path(root)
+    return TinyModels(
+        bart=build_bart(root / "bart"),
+        t5=build_t5(root / "t5"),
+        marian=build_marian(root / "marian"),
+        m2m100=build_m2m100(root / "m2m100"),
+        nllb=build_nllb(root / "nllb"),
+    )
