@@ -47,7 +47,7 @@ _CHROME_LINE = re.compile(
 # Trailer markers: once one of these starts a line near the end, everything after it is
 # comment-section or footer material, not article text.
 _TRAILER_START = re.compile(
-    r"^(?:\d+\s+comments?\s*:?|post\ a\ comment|leave\ a\ (?:comment|reply)|subscribe\ to\s*:)",
+    r"^(?:\d+\s+comments?\s*:?|post\ a\ comment|leave\ a\ (?:comment|reply))$",
     re.IGNORECASE | re.VERBOSE,
 )
 _LATIN = re.compile(r"[A-Za-z]")
@@ -164,11 +164,12 @@ def is_chrome_line(line: str) -> bool:
 
 
 def strip_chrome(lines: list[str]) -> list[str]:
-    """Drop chrome lines anywhere and everything after a comment-section trailer."""
+    """Drop chrome lines anywhere, and everything after a comment-section marker in the
+    second half of the page (user comments are not article text)."""
     kept: list[str] = []
-    for line in lines:
+    for number, line in enumerate(lines):
         stripped = line.strip()
-        if _TRAILER_START.match(stripped):
+        if number >= len(lines) // 2 and _TRAILER_START.match(stripped):
             break
         if stripped and is_chrome_line(stripped):
             continue
