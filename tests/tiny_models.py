@@ -5,9 +5,14 @@ Each ``build_*`` writes a directory that loads with ``AutoTokenizer.from_pretrai
 (not on files that may be missing in CI), and weights come from a fixed seed, so a build is
 deterministic and takes well under a second per model once transformers is imported.
 
-The weights are random, so the outputs are gibberish. The translators are *shaped* (see
-``_shape_output_layer``) so that their gibberish is Chinese and ends with ``</s>``; the code
-under test still runs the real ``generate`` + ``decode`` path on them.
+Models: ``bart`` (distilbart-cnn-like summarizer, 128-token window), ``t5`` (t5-small-like
+summarizer, ``summarize: `` prefix), ``marian`` (opus-mt-en-zh-like, ``>>cmn_Hans<<`` prefix),
+``m2m100`` and ``nllb`` (multilingual, target chosen by ``forced_bos_token_id``).
+
+The weights are random, so the outputs are gibberish. A few weights are set by hand (see
+"Shaping of the random translators") so that translations are Chinese and end with ``</s>``,
+and BART summaries are whole English words; the code under test still runs the real
+``generate`` + ``decode`` path on them.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import sentencepiece as spm
+import tokenizers
 import torch
+import transformers
 from tokenizers import ByteLevelBPETokenizer, SentencePieceBPETokenizer
 from transformers import (
     AddedToken,
@@ -41,10 +48,12 @@ from transformers import (
     T5ForConditionalGeneration,
     T5Tokenizer,
 )
+from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
 
 __all__ = [
     "CHINESE_CORPUS",
     "ENGLISH_CORPUS",
+    "LIBRARY_VERSIONS",
     "TinyModels",
     "build_all",
     "build_bart",
@@ -56,6 +65,10 @@ __all__ = [
 ]
 
 SEED = 1234
+# The cache key (conftest) includes these: they change the saved files or the random weights.
+LIBRARY_VERSIONS = " ".join(
+    f"{lib.__name__}=={lib.__version__}" for lib in (torch, transformers, tokenizers, spm)
+)
 # Much larger than the usual 0.02, so the random outputs depend on the input text.
 _INIT_STD = 0.2
 COMPLETE = ".complete"
@@ -339,7 +352,9 @@ def build_t5(out_dir: Path, max_positions: int = 128) -> Path:
         },
     )
     model = _seeded_model(T5ForConditionalGeneration, config)
-    model.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=0, eos_token_id=1, pad_token_id=0
+    )
     return _save(model, tokenizer, out_dir)
 
 
@@ -354,21 +369,94 @@ def _spm_pieces(proto: bytes) -> Iterator[str]:
             yield sp.id_to_piece(i)
 
 
-def _output_bias(vocab: dict[str, int], size: int, eos_id: int, eos_bias: float) -> torch.Tensor:
-    """Per-token logit bias that makes a random translator emit Chinese.
+# Shaping of the random translators (test models only; the weights stay random otherwise).
+#  * Logit bias: CJK pieces 0, everything else _BANNED, so the output is Chinese.
+#  * Channel _FLAG of the decoder's residual stream is made a clean "previous token was
+#    Chinese" flag: CJK embeddings carry ``signal`` there and no sublayer writes to it. Its
+#    slow sinusoidal position component adds a ramp, so the flag grows along the output.
+#  * ``</s>`` = bias + gain x flag: out of reach right after the start/language token (never an
+#    empty translation), then increasingly likely, so most outputs end after 3-40 pieces.
+# The values per family were tuned by measuring output lengths over ~25 English inputs.
+_BANNED = -100.0
+_FLAG = 6
+_BIAS = 0
+_BIAS_SCALE = 100.0
 
-    This shapes a random *test* model: CJK pieces are allowed, ``</s>`` gets ``eos_bias`` (so
-    it ends the output after some tokens), everything else is pushed out of reach. Generation
-    and decoding stay the real code paths.
-    """
+
+@dataclass(frozen=True)
+class _EosShape:
+    """``</s>`` logit = bias + gain x flag; CJK embeddings put ``signal`` on the flag."""
+
+    bias: float
+    gain: float
+    signal: float
+
+
+_MARIAN_EOS = _EosShape(bias=-6.0, gain=60.0, signal=0.1)
+_M2M100_EOS = _EosShape(bias=-1.0, gain=12.0, signal=0.25)
+_NLLB_EOS = _EosShape(bias=-2.0, gain=12.0, signal=0.25)
+
+
+def _cjk_ids(vocab: dict[str, int], size: int) -> list[int]:
+    # Without word-initial "▁" pieces, so output has no spaces, like real Chinese MT output.
+    return sorted(
+        idx
+        for piece, idx in vocab.items()
+        if has_cjk(piece) and not piece.startswith("▁") and idx < size
+    )
+
+
+def _output_bias(size: int, cjk: list[int], eos_id: int, eos_bias: float) -> torch.Tensor:
     bias = torch.full((size,), _BANNED)
-    cjk = [idx for piece, idx in vocab.items() if has_cjk(piece) and idx < size]
     bias[cjk] = 0.0
     bias[eos_id] = eos_bias
     return bias
 
 
-_BANNED = -100.0
+def _keep_flag_channel(decoder_layers: Iterable[torch.nn.Module]) -> None:
+    """Stop attention and feed-forward outputs from writing to the flag channel."""
+    for layer in decoder_layers:
+        for proj in (layer.self_attn.out_proj, layer.encoder_attn.out_proj, layer.fc2):
+            proj.weight[_FLAG] = 0.0
+            if proj.bias is not None:
+                proj.bias[_FLAG] = 0.0
+
+
+def _shape_marian(model: MarianMTModel, cjk: list[int], eos_id: int) -> None:
+    """Marian: the real ``final_logits_bias`` buffer, plus the flag in the tied embeddings."""
+    eos = _MARIAN_EOS
+    with torch.no_grad():
+        model.final_logits_bias[0] = _output_bias(model.config.vocab_size, cjk, eos_id, eos.bias)
+        _keep_flag_channel(model.model.decoder.layers)
+        emb = model.get_input_embeddings().weight  # tied: these rows are the lm_head too
+        emb[:, _FLAG] = 0.0
+        emb[cjk, _FLAG] = eos.signal
+        emb[eos_id] = 0.0
+        emb[eos_id, _FLAG] = eos.signal + eos.gain  # CJK rows read the flag too
+
+
+def _shape_m2m100(
+    model: M2M100ForConditionalGeneration, cjk: list[int], eos_id: int, eos: _EosShape
+) -> None:
+    """M2M100 has no final_logits_bias and ties lm_head to its embeddings (untying in v5 also
+    unshares the encoder/decoder embeddings). So channel 0 of the decoder's final LayerNorm is
+    pinned to _BIAS_SCALE, and column 0 of the embeddings holds bias / _BIAS_SCALE.
+
+    The decoder starts from ``</s>``, which carries the flag: without ``forced_bos_token_id``
+    (the target language, which real callers must pass too) the output ends at once, empty.
+    """
+    with torch.no_grad():
+        norm = model.model.decoder.layer_norm
+        norm.weight[_BIAS] = 0.0
+        norm.bias[_BIAS] = _BIAS_SCALE
+        _keep_flag_channel(model.model.decoder.layers)
+        emb = model.get_input_embeddings().weight  # tied: these rows are the lm_head too
+        emb[:, _BIAS] = _output_bias(model.config.vocab_size, cjk, eos_id, 0.0) / _BIAS_SCALE
+        emb[:, _FLAG] = 0.0
+        emb[cjk, _FLAG] = eos.signal
+        emb[eos_id] = 0.0
+        emb[eos_id, _BIAS] = eos.bias / _BIAS_SCALE
+        emb[eos_id, _FLAG] = eos.signal + eos.gain
 
 
 def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
@@ -411,6 +499,7 @@ def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
         encoder_ffn_dim=64,
         decoder_ffn_dim=64,
         max_position_embeddings=max_positions,
+        scale_embedding=True,  # as in the opus-mt configs
         init_std=_INIT_STD,
         pad_token_id=pad_id,
         eos_token_id=eos_id,
@@ -418,8 +507,7 @@ def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
         forced_eos_token_id=eos_id,
     )
     model = _seeded_model(MarianMTModel, config)
-    with torch.no_grad():  # final_logits_bias is a real Marian buffer, saved with the weights
-        model.final_logits_bias[0] = _output_bias(vocab, len(vocab), eos_id, _EOS_BIAS)
+    _shape_marian(model, _cjk_ids(vocab, len(vocab)), eos_id)
     model.generation_config = GenerationConfig(
         num_beams=2,
         max_length=64,
@@ -431,22 +519,6 @@ def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
         renormalize_logits=True,
     )
     return _save(model, tokenizer, out_dir)
-
-
-_EOS_BIAS = 0.0
-
-
-def _shape_via_constant_channel(model: M2M100ForConditionalGeneration, bias: torch.Tensor) -> None:
-    """Give M2M100 (which has no final_logits_bias) an equivalent through its own weights.
-
-    Channel 0 of the decoder's final LayerNorm is pinned to 1 (weight 0, bias 1), so column 0
-    of the untied lm_head acts as a per-token logit bias. Test-model shaping only.
-    """
-    with torch.no_grad():
-        norm = model.model.decoder.layer_norm
-        norm.weight[0] = 0.0
-        norm.bias[0] = 1.0
-        model.lm_head.weight[:, 0] = bias
 
 
 def _m2m100_config(vocab_size: int) -> M2M100Config:
@@ -465,8 +537,6 @@ def _m2m100_config(vocab_size: int) -> M2M100Config:
         pad_token_id=1,
         eos_token_id=2,
         decoder_start_token_id=2,
-        # Untied so the output layer can be shaped without touching the input embeddings.
-        tie_word_embeddings=False,
     )
 
 
@@ -493,12 +563,15 @@ def build_m2m100(out_dir: Path) -> Path:
         src_lang="en",
         tgt_lang="zh",
         model_max_length=1024,
+        # The hub checkpoint lists these in its config; M2M100Tokenizer's own fallback never
+        # adds them, and without them decode(skip_special_tokens=True) keeps "__zh__".
+        additional_special_tokens=[f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]],
     )
 
     # Language tokens (100) and the 8 "madeup words" sit after the spm vocab, as in the real one.
     size = len(vocab) + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words
     model = _seeded_model(M2M100ForConditionalGeneration, _m2m100_config(size))
-    _shape_via_constant_channel(model, _output_bias(vocab, size, 2, _EOS_BIAS))
+    _shape_m2m100(model, _cjk_ids(vocab, size), eos_id=2, eos=_M2M100_EOS)
     model.generation_config = GenerationConfig(
         num_beams=2,
         max_length=64,
@@ -537,7 +610,7 @@ def build_nllb(out_dir: Path) -> Path:
 
     size = len(tokenizer)
     model = _seeded_model(M2M100ForConditionalGeneration, _m2m100_config(size))
-    _shape_via_constant_channel(model, _output_bias(tokenizer.get_vocab(), size, 2, _EOS_BIAS))
+    _shape_m2m100(model, _cjk_ids(tokenizer.get_vocab(), size), eos_id=2, eos=_NLLB_EOS)
     model.generation_config = GenerationConfig(
         num_beams=2,
         max_length=64,

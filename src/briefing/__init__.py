@@ -1,5 +1,6 @@
 """briefing: English news article → short English brief → faithful Chinese brief."""
 
+from .batch import summarize_folder
 from .errors import BriefingError, InputError, ModelNotFoundError
 from .pipeline import Brief, BriefOptions, Pipeline, summarize
 
@@ -13,4 +14,5 @@ __all__ = [
     "ModelNotFoundError",
     "Pipeline",
     "summarize",
+    "summarize_folder",
 ]

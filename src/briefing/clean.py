@@ -158,6 +158,22 @@ def normalize_unicode(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_HTML_TAG = re.compile(
+    r"<(?:!doctype|html|head|body|p|div|span|a|br|article|section|h[1-6]|li|ul|ol|table|"
+    r"script|style|img|meta|link)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for markup pasted as text (a saved web page), rather than prose with a stray tag."""
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    tags = len(_HTML_TAG.findall(text[:200_000]))
+    return tags >= 5 and tags * 40 > len(text[:200_000].split())
+
+
 def is_chrome_line(line: str) -> bool:
     """True for a line that is web page furniture rather than article text."""
     return bool(_CHROME_LINE.match(line.strip()))

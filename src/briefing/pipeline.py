@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from .backends import ModelInfo, load_model
-from .clean import CleanOptions, check_article, check_size, clean_text
+from .clean import CleanOptions, check_article, check_size, clean_text, looks_like_html
 from .errors import ConfigError, InputError
+from .extractive import MODES as EXTRACTIVE_MODES
+from .extractive import ExtractiveSummarizer
 from .models import default_summarizer, default_translator, pick_device, resolve_model
+from .reader import html_to_text
 from .segment import segment, split_sentences
 from .summarize import Progress, Summarizer, SummaryOptions
-from .translate import TranslationOptions, Translator
+from .translate import AppliedTerm, TranslationOptions, Translator
+from .trust import Flag, SourceLink, check_brief
 
 log = logging.getLogger("briefing")
 
@@ -111,6 +115,8 @@ class BriefInfo:
     articles_in_call: int
     seconds: StageSeconds
     version: str
+    # extractive/lead summarizers: segment index of each brief sentence (None otherwise).
+    extracted_ids: list[int] | None = None
 
 
 @dataclass
@@ -127,6 +133,12 @@ class Brief:
     segments: list[str]
     chunks: list[str]
     info: BriefInfo
+    # Glossary terms found in the English brief, each present verbatim in the Chinese one.
+    glossary_terms: list[AppliedTerm] = field(default_factory=list)
+    # Trust checks (trust.py): per English sentence, the supporting segments; and the facts
+    # that the article or the Chinese brief does not back.
+    sources: list[list[SourceLink]] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -174,24 +186,33 @@ class Pipeline:
         backend: str = "auto",
         threads: int | None = None,
         allow_pickle: bool = False,
+        compute_type: str | None = None,
     ) -> None:
         self.device = pick_device(device)
-        summarizer_ref = resolve_model(summarizer or default_summarizer())
+        summarizer_name = summarizer or default_summarizer()
+        # "extractive" / "lead" pick the article's own sentences: no model to resolve.
+        extractive = summarizer_name in EXTRACTIVE_MODES
+        summarizer_ref = None if extractive else resolve_model(summarizer_name)
         translator_ref = resolve_model(translator or default_translator())
         load = {
             "backend": backend,
             "device": self.device,
             "threads": threads,
             "allow_pickle": allow_pickle,
+            "compute_type": compute_type,  # CTranslate2 only
         }
         started = time.perf_counter()
-        self.summarizer = Summarizer(load_model(summarizer_ref, **load))
+        self.summarizer: Summarizer | ExtractiveSummarizer = (
+            ExtractiveSummarizer(summarizer_name)
+            if summarizer_ref is None
+            else Summarizer(load_model(summarizer_ref, **load))
+        )
         self.translator = Translator(load_model(translator_ref, **load))
         self.load_seconds = time.perf_counter() - started
         self._lock = threading.Lock()
         log.info(
             "loaded %s and %s on %s in %.1fs",
-            summarizer_ref.name,
+            self.summarizer.model.info.name,
             translator_ref.name,
             self.device,
             self.load_seconds,
@@ -201,7 +222,8 @@ class Pipeline:
     def models(self) -> tuple[ModelInfo, ModelInfo]:
         return self.summarizer.model.info, self.translator.model.info
 
-    def prepare(self, text: str, options: CleanOptions) -> _Prepared:
+    @staticmethod  # no models needed: batch checks files with it before loading any
+    def prepare(text: str, options: CleanOptions) -> _Prepared:
         """Clean, check and segment one article; raise InputError when it cannot be briefed."""
         started = time.perf_counter()
         if not isinstance(text, str):
@@ -209,8 +231,10 @@ class Pipeline:
         # Refuse far-oversized input before spending time cleaning it (chrome rarely
         # makes up more than half of a page).
         check_size(len(text), options.max_chars * 2, options)
-        cleaned = clean_text(text, options)
-        check_article(text, cleaned, options)
+        # A pasted web page (markup and all) is reduced to its main text first.
+        source = html_to_text(text)[0] if looks_like_html(text) else text
+        cleaned = clean_text(source, options)
+        check_article(source, cleaned, options)
         segments = segment(cleaned)
         return _Prepared(text, cleaned, segments, time.perf_counter() - started)
 
@@ -245,14 +269,25 @@ class Pipeline:
             )
             summarize_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            english = [split_sentences(r.summary) for r in results]
+            english = [
+                r.sentences if r.sentences is not None else split_sentences(r.summary)
+                for r in results
+            ]
             flat_sentences = [s for sentences in english for s in sentences]
-            chinese = iter(self.translator.translate(flat_sentences, opts.translation, progress))
+            chinese = iter(
+                self.translator.translate_detailed(flat_sentences, opts.translation, progress)
+            )
             translate_seconds = time.perf_counter() - started
         n = len(prepared)
         briefs = []
         for prep, result, sentences in zip(prepared, results, english, strict=True):
-            pairs = [(en, next(chinese)) for en in sentences]
+            translations = [next(chinese) for _ in sentences]
+            pairs = [(en, zh.text) for en, zh in zip(sentences, translations, strict=True)]
+            terms = [
+                dataclasses.replace(term, sentence=j)
+                for j, zh in enumerate(translations)
+                for term in zh.terms
+            ]
             seconds = StageSeconds(
                 clean=prep.seconds,
                 summarize=summarize_seconds / n,
@@ -273,7 +308,10 @@ class Pipeline:
                 articles_in_call=n,
                 seconds=seconds,
                 version=_version(),
+                extracted_ids=result.source_ids,
             )
+            # Cheap (no model, ~ms per brief); extractive briefs know their source segments.
+            trust = check_brief(pairs, prep.segments, result.source_ids)
             briefs.append(
                 Brief(
                     summary=" ".join(en for en, _ in pairs),
@@ -282,6 +320,9 @@ class Pipeline:
                     segments=prep.segments,
                     chunks=[c.text for c in result.chunks],
                     info=info,
+                    glossary_terms=terms,
+                    sources=trust.sources,
+                    flags=trust.flags,
                 )
             )
         return briefs

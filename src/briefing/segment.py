@@ -83,13 +83,19 @@ def split_to_fit(text: str, budget: int, count: TokenCounter) -> list[str]:
         used += n
     if current:
         pieces.append(joiner.join(current))
-    # Sub-word counts summed per word can undercount a join; re-check once and recurse.
+    # Sub-word counts summed per word can undercount a join; re-check and recurse. When the
+    # packing made no progress (one piece, the whole text), halve it instead.
     result: list[str] = []
     for piece, n in zip(pieces, count(pieces), strict=True):
-        if n > budget and piece != text:
+        if n <= budget:
+            result.append(piece)
+        elif piece != text:
             result.extend(split_to_fit(piece, budget, count))
         else:
-            result.append(piece)
+            middle = len(words) // 2
+            halves = [joiner.join(words[:middle]), joiner.join(words[middle:])]
+            for half in halves:
+                result.extend(split_to_fit(half, budget, count))
     return result
 
 

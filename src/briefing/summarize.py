@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .backends import GenerationSettings, Seq2Seq
+from .backends import GenerationSettings, ModelInfo, Seq2Seq
 from .errors import BriefingError
 from .options import StageOptions, check_choice, check_positive
 from .segment import Chunk, chunk_segments, split_sentences
@@ -30,18 +30,22 @@ class SummaryOptions(StageOptions):
     num_beams: beam width; None keeps the model's own generation_config value.
     batch_size: chunks per generate call (across articles in run_many).
     max_rounds: reduce rounds allowed before giving up (each round shrinks the text ~3×).
+    sentences: sentences picked by the extractive and lead summarizers; None follows
+        ``length`` (see extractive.SENTENCES). Ignored by model summarizers.
     """
 
     length: str = "medium"
     num_beams: int | None = None
     batch_size: int = 4
     max_rounds: int = 6
+    sentences: int | None = None
 
     def validated(self) -> SummaryOptions:
         check_choice("length", self.length, tuple(LENGTHS))
         check_positive("num_beams", self.num_beams, allow_none=True)
         check_positive("batch_size", self.batch_size)
         check_positive("max_rounds", self.max_rounds)
+        check_positive("sentences", self.sentences, allow_none=True)
         return self
 
 
@@ -53,6 +57,10 @@ class SummaryResult:
     chunks: list[Chunk]  # the first pass, over the article's segments
     rounds: int  # generate passes: 1 when the article fits the window
     summary_tokens: int
+    # Extractive modes only: the brief's sentences and the segment index of each, so the
+    # pipeline need not re-split the summary and each sentence points at its source.
+    sentences: list[str] | None = None
+    source_ids: list[int] | None = None
 
 
 class Summarizer:
@@ -65,6 +73,10 @@ class Summarizer:
         self.prefix: str = (params.get("summarization") or {}).get("prefix", "") or ""
         prefix_tokens = model.count_tokens([self.prefix])[0] - model.count_tokens([""])[0]
         self.budget = model.max_input_tokens - prefix_tokens
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.model.info
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return self.model.count_tokens(texts)

@@ -1,24 +1,54 @@
-"""Chinese brief: sentence-by-sentence translation in batches, aligned one to one."""
+"""Chinese brief: sentence-by-sentence translation in batches, aligned one to one.
+
+Per sentence: glossary terms are replaced by placeholders, the model translates, and the
+output is checked. When every placeholder came back exactly once, each is replaced by the
+term's rendering; otherwise the pieces of English between the terms are translated on
+their own and the renderings are spliced between them. Either way every glossary term of
+the English sentence appears verbatim in the Chinese one. Typography and the script
+(OpenCC) are applied before the renderings go in, so they never alter a rendering.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from .backends import Seq2Seq
+from .glossary import Glossary, GlossaryMatch
 from .options import StageOptions, check_choice, check_positive
 from .segment import split_to_fit
 from .summarize import Progress
+from .typography import convert_script, normalize_chinese, strip_language_tags
+
+__all__ = [
+    "SCRIPTS",
+    "AppliedTerm",
+    "Translation",
+    "TranslationOptions",
+    "Translator",
+    "convert_script",
+    "tidy_chinese",
+]
 
 SCRIPTS = ("simplified", "traditional", "taiwan")
-# Language tags some models leave in their output (Marian ">>cmn_Hans<<", M2M "__zh__").
-_LANG_TAG = re.compile(r">>[A-Za-z_]+<<|__[a-z]{2,3}__|\b[a-z]{3}_[A-Z][a-z]{3}\b")
-_CJK = (
-    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-)
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+# A placeholder looks like a product code ("ZX1"), which translation models tend to copy
+# through. Read back leniently ("zx 1"); anything else counts as lost.
+_PLACEHOLDER = "ZX{}"
+_PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])[Zz]\s?[Xx]\s?(\d{1,3})(?!\d)")
+# Private Use Area characters stand for renderings while typography and OpenCC run:
+# typography.py treats them as Chinese text and OpenCC leaves them alone.
+_SENTINEL = 0xE000
+_HAS_WORDS = re.compile(r"\w")
+
+
+def tidy_chinese(text: str) -> str:
+    """Drop language tags and normalise Chinese punctuation and spacing."""
+    return normalize_chinese(text)
 
 
 @dataclass(frozen=True)
@@ -28,38 +58,51 @@ class TranslationOptions(StageOptions):
     script: simplified | traditional | taiwan (Traditional with Taiwan phrasing, via OpenCC).
     batch_size: sentences per generate call.
     num_beams: beam width; None keeps the model's generation_config value.
+    glossary: fixed renderings of English terms: a Glossary, a CSV/TSV/YAML path, or a
+        dict ``{english: chinese}``; stored as a Glossary (entries + content digest).
     """
 
     script: str = "simplified"
     batch_size: int = 16
     num_beams: int | None = None
+    glossary: Glossary | None = None
+
+    def __post_init__(self) -> None:
+        glossary: Any = self.glossary
+        if isinstance(glossary, str | Path | Mapping):
+            object.__setattr__(self, "glossary", Glossary.coerce(glossary))
+        super().__post_init__()
 
     def validated(self) -> TranslationOptions:
         check_choice("script", self.script, SCRIPTS)
         check_positive("batch_size", self.batch_size)
         check_positive("num_beams", self.num_beams, allow_none=True)
+        if self.glossary is not None and not isinstance(self.glossary, Glossary):
+            Glossary.coerce(self.glossary)  # raises ConfigError naming the accepted types
         return self
 
 
-@cache
-def _opencc(config: str):  # type: ignore[no-untyped-def]
-    import opencc
+@dataclass(frozen=True)
+class AppliedTerm:
+    """A glossary term found in the English brief and put into the Chinese brief.
 
-    return opencc.OpenCC(config)
+    method: ``placeholder`` when the model carried the placeholder through, ``spliced``
+    when the text around the term was translated separately and the rendering spliced in.
+    """
+
+    sentence: int  # index in the sentence list (brief.sentence_pairs in a Brief)
+    found: str  # the English text as it appears in the brief
+    english: str  # the glossary entry that matched
+    chinese: str  # its rendering, present verbatim in the Chinese sentence
+    method: str
 
 
-def convert_script(text: str, script: str) -> str:
-    """Simplified text to the requested script with OpenCC (``s2t`` / ``s2twp``)."""
-    if script == "simplified":
-        return text
-    return _opencc("s2t" if script == "traditional" else "s2twp").convert(text)
+@dataclass
+class Translation:
+    """One Chinese sentence and the glossary terms applied to it."""
 
-
-def tidy_chinese(text: str) -> str:
-    """Drop language tags and the spaces tokenizers leave between CJK characters."""
-    text = _LANG_TAG.sub("", text)
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    return " ".join(text.split())
+    text: str
+    terms: list[AppliedTerm] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -68,11 +111,11 @@ class _Target:
 
     prefix: str = ""  # Marian: a ">>cmn_Hans<< " token in the source text
     forced_bos: str | None = None  # NLLB / M2M100: the first generated token
-    convert_to: str = "simplified"  # OpenCC conversion still needed after generation
+    native: bool = False  # the model has a token for this exact script
 
 
 class Translator:
-    """An English→Chinese seq2seq model plus language tokens, batching and script handling."""
+    """An English→Chinese seq2seq model plus language tokens, batching, glossary, script."""
 
     def __init__(self, model: Seq2Seq) -> None:
         self.model = model
@@ -87,20 +130,20 @@ class Translator:
 
     @staticmethod
     def _target(vocab: dict[str, int], script: str) -> _Target:
-        hant = script != "simplified"
         # Taiwan phrasing comes from OpenCC's s2twp, so it starts from Simplified output.
-        native_hant = script == "traditional"
+        # OpenCC also runs after a native token: models let the other script slip in.
+        hant = script == "traditional"
         if ">>cmn_Hans<<" in vocab:  # Helsinki-NLP/opus-mt-en-zh and other multi-target Marian
-            if native_hant and ">>cmn_Hant<<" in vocab:
-                return _Target(prefix=">>cmn_Hant<< ")
-            return _Target(prefix=">>cmn_Hans<< ", convert_to=script)
+            if hant and ">>cmn_Hant<<" in vocab:
+                return _Target(prefix=">>cmn_Hant<< ", native=True)
+            return _Target(prefix=">>cmn_Hans<< ", native=script == "simplified")
         if "zho_Hans" in vocab:  # NLLB-200
-            if native_hant and "zho_Hant" in vocab:
-                return _Target(forced_bos="zho_Hant")
-            return _Target(forced_bos="zho_Hans", convert_to=script)
+            if hant and "zho_Hant" in vocab:
+                return _Target(forced_bos="zho_Hant", native=True)
+            return _Target(forced_bos="zho_Hans", native=script == "simplified")
         if "__zh__" in vocab:  # M2M100: one Chinese code, Simplified in practice
-            return _Target(forced_bos="__zh__", convert_to=script)
-        return _Target(convert_to=script if hant else "simplified")
+            return _Target(forced_bos="__zh__")
+        return _Target()
 
     def translate(
         self,
@@ -108,45 +151,151 @@ class Translator:
         options: TranslationOptions,
         progress: Progress | None = None,
     ) -> list[str]:
-        """One Chinese sentence per English sentence, same order; empty in, empty out.
+        """One Chinese sentence per English sentence, same order; empty in, empty out."""
+        return [t.text for t in self.translate_detailed(sentences, options, progress)]
+
+    def translate_detailed(
+        self,
+        sentences: list[str],
+        options: TranslationOptions,
+        progress: Progress | None = None,
+    ) -> list[Translation]:
+        """Like ``translate``, with the glossary terms applied to each sentence."""
+        target = self.targets[options.script]
+        glossary = options.glossary
+        matches = [glossary.find(s) if glossary else [] for s in sentences]
+        protected = [_protect(s, found) for s, found in zip(sentences, matches, strict=True)]
+        outputs = self._generate(protected, target, options, progress)
+
+        drafts: list[str] = []
+        methods: list[str] = []
+        retry: list[int] = []
+        for i, (sentence, found, out) in enumerate(
+            zip(sentences, matches, outputs, strict=True)
+        ):
+            restored = _restore(out, len(found)) if found else out
+            # A sentence that already holds placeholder-like text cannot be checked.
+            if restored is None or (found and _PLACEHOLDER_RE.search(sentence)):
+                retry.append(i)
+                drafts.append("")
+                methods.append("spliced")
+            else:
+                drafts.append(restored)
+                methods.append("placeholder")
+
+        if retry:
+            # Fallback: translate the English between the terms, splice the renderings in.
+            gaps = {i: _gaps(sentences[i], matches[i]) for i in retry}
+            jobs = [gap for i in retry for gap in gaps[i] if _HAS_WORDS.search(gap)]
+            done = iter(self._generate(jobs, target, options, None))
+            for i in retry:
+                parts = [next(done) if _HAS_WORDS.search(gap) else gap for gap in gaps[i]]
+                drafts[i] = parts[0] + "".join(
+                    _sentinel(k) + part for k, part in enumerate(parts[1:])
+                )
+
+        results = []
+        for i, (draft, found) in enumerate(zip(drafts, matches, strict=True)):
+            text = convert_script(normalize_chinese(draft), options.script)
+            for k, match in enumerate(found):
+                text = text.replace(_sentinel(k), match.chinese)
+            terms = [
+                AppliedTerm(i, m.found, m.english, m.chinese, methods[i]) for m in found
+            ]
+            results.append(Translation(text, terms))
+        return results
+
+    def _generate(
+        self,
+        sentences: list[str],
+        target: _Target,
+        options: TranslationOptions,
+        progress: Progress | None,
+    ) -> list[str]:
+        """Raw model output per sentence (language tags dropped), batched by length.
 
         A sentence too long for the model is translated in consecutive pieces that are
         joined again, so nothing is dropped and the alignment stays one to one.
         """
-        target = self.targets[options.script]
         count = self.model.count_tokens
         # Half the window for the input leaves the decoder room for the Chinese output.
         budget = self.model.max_input_tokens // 2
         pieces: list[tuple[int, str]] = []  # (sentence index, text with prefix)
+        sizes: list[int] = []  # tokens of each piece, counted once
         for i, (sentence, n) in enumerate(
             zip(sentences, count([target.prefix + s for s in sentences]), strict=True)
         ):
             if not sentence.strip():
                 continue
-            parts = [sentence] if n <= budget else split_to_fit(sentence, budget, count)
-            pieces.extend((i, target.prefix + part) for part in parts)
-        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
-        tokens = count([pieces[k][1] for k in order])
+            if n <= budget:
+                pieces.append((i, target.prefix + sentence))
+                sizes.append(n)
+                continue
+            parts = [target.prefix + part for part in split_to_fit(sentence, budget, count)]
+            pieces.extend((i, part) for part in parts)
+            sizes.extend(count(parts))
+        # Each piece's output limit depends on its own length only (never on the batch it
+        # lands in), so run() and run_many() give the same translation; pieces are batched
+        # with others of the same limit, in length order to keep padding small.
+        limits = [
+            min(self.model.max_input_tokens - 2, -(-(2 * n + 10) // 16) * 16) for n in sizes
+        ]
+        order = sorted(range(len(pieces)), key=lambda k: (limits[k], sizes[k]))
+        batches: list[list[int]] = []
+        for k in order:
+            if batches and len(batches[-1]) < options.batch_size and (
+                limits[batches[-1][0]] == limits[k]
+            ):
+                batches[-1].append(k)
+            else:
+                batches.append([k])
         translated = [""] * len(pieces)
-        for start in range(0, len(order), options.batch_size):
-            batch = order[start : start + options.batch_size]
-            longest = max(tokens[start : start + len(batch)])
+        done = 0
+        for batch in batches:
             settings = dataclasses.replace(
                 self.model.defaults,
                 num_beams=options.num_beams or self.model.defaults.num_beams,
                 min_new_tokens=0,
                 # Chinese needs about as many tokens as English; 2× + 10 leaves room.
-                max_new_tokens=min(self.model.max_input_tokens - 2, 2 * longest + 10),
+                max_new_tokens=limits[batch[0]],
                 length_penalty=1.0,
                 no_repeat_ngram_size=0,
                 forced_bos_token=target.forced_bos,
             )
             outputs = self.model.generate([pieces[k][1] for k in batch], settings)
             for k, text in zip(batch, outputs, strict=True):
-                translated[k] = convert_script(tidy_chinese(text), target.convert_to)
+                translated[k] = strip_language_tags(text).strip()
+            done += len(batch)
             if progress:
-                progress("translate", min(start + len(batch), len(order)), len(order))
+                progress("translate", done, len(order))
         result = [""] * len(sentences)
         for (i, _), text in zip(pieces, translated, strict=True):
             result[i] += text
         return result
+
+
+def _sentinel(k: int) -> str:
+    return chr(_SENTINEL + k)
+
+
+def _protect(sentence: str, found: list[GlossaryMatch]) -> str:
+    """The sentence with its k-th glossary match replaced by placeholder k+1."""
+    parts = _gaps(sentence, found)
+    return parts[0] + "".join(
+        _PLACEHOLDER.format(k + 1) + part for k, part in enumerate(parts[1:])
+    )
+
+
+def _gaps(sentence: str, found: list[GlossaryMatch]) -> list[str]:
+    """The English before, between and after the matches (len(found) + 1 pieces)."""
+    edges = [0, *(x for m in found for x in (m.start, m.end)), len(sentence)]
+    return [sentence[edges[j] : edges[j + 1]] for j in range(0, len(edges), 2)]
+
+
+def _restore(output: str, n: int) -> str | None:
+    """Output with placeholders 1..n swapped for sentinels, or None if any was lost,
+    duplicated or invented."""
+    seen = [int(m.group(1)) for m in _PLACEHOLDER_RE.finditer(output)]
+    if sorted(seen) != list(range(1, n + 1)):
+        return None
+    return _PLACEHOLDER_RE.sub(lambda m: _sentinel(int(m.group(1)) - 1), output)

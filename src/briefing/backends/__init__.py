@@ -80,10 +80,48 @@ def defaults_from(generation_config: Any) -> GenerationSettings:
     )
 
 
-def load_model(ref: Any, *, backend: str = "auto", device: str = "cpu", **kwargs: Any) -> Seq2Seq:
-    """Load ``ref`` (a ModelRef) with the chosen engine."""
-    if backend in ("auto", "transformers"):
-        from .hf import TransformersSeq2Seq
+def load_model(
+    ref: Any,
+    *,
+    backend: str = "auto",
+    device: str = "cpu",
+    compute_type: str | None = None,
+    **kwargs: Any,
+) -> Seq2Seq:
+    """Load ``ref`` (a ModelRef) with the chosen engine.
 
-        return TransformersSeq2Seq(ref, device=device, **kwargs)
-    raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    ``auto`` is CTranslate2 when a converted model exists (``briefing convert``), else
+    transformers. ``compute_type`` only applies to CTranslate2 (default int8 on CPU,
+    int8_float16 on CUDA).
+    """
+    if backend not in BACKENDS:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    from ..models import find_converted, is_ct2_dir
+
+    if backend in ("auto", "ctranslate2"):
+        folder = find_converted(ref)
+        if folder is not None:
+            from .ct2 import CTranslate2Seq2Seq
+
+            return CTranslate2Seq2Seq(
+                ref, folder, device=device, compute_type=compute_type, **kwargs
+            )
+        if backend == "ctranslate2":
+            from ..errors import BackendUnavailableError
+
+            raise BackendUnavailableError(
+                f"{ref.name!r} has no CTranslate2 conversion: run `briefing convert {ref.path}` "
+                "or use backend='transformers'"
+            )
+    if is_ct2_dir(ref.path):
+        from ..errors import ModelLoadError
+
+        raise ModelLoadError(
+            f"{ref.path} is a CTranslate2 model: use backend='ctranslate2' or 'auto', or pass "
+            "the Hugging Face folder it was converted from"
+        )
+    from .hf import TransformersSeq2Seq
+
+    return TransformersSeq2Seq(ref, device=device, **kwargs)

@@ -1,0 +1,576 @@
+"""Speed and memory of briefing against the naive transformers path (a script, not a test).
+
+    python benchmarks/bench.py            # full run, about 10-15 minutes on 2 CPU cores
+    python benchmarks/bench.py --quick    # fewer repetitions and lengths, a few minutes
+
+Models: random weights in the exact architectures of ``sshleifer/distilbart-cnn-12-6`` and
+``Helsinki-NLP/opus-mt-en-zh`` (configs below), with tokenizers of the real vocabulary sizes
+(50,265 and 65,001), built once into ``benchmarks/.cache/`` with a CTranslate2 int8
+conversion next to each. No download is needed, and the numbers measure the engines, not
+the (random) text.
+
+Fixed work: end-of-sequence is banned in both models, so every summary is exactly 100 new
+tokens (4 beams, length penalty 2.0, no-repeat 3-gram, as distilbart-cnn) for a 700-token
+article, and each translation runs to briefing's own limit of 2 x input tokens + 10 (4
+beams) for the fixed 4-sentence English brief. The naive path gets the same limits.
+
+Variants, each in its own process so that peak RSS is honest:
+  (a) naive: tokenize -> generate (fp32, stock transformers) -> decode; the whole brief
+      translated as one sequence; a batch of 8 is one padded generate call per stage;
+  (b) briefing, backend="transformers" (fp32, cross-attention cache not reordered);
+  (c) briefing, backend="ctranslate2" (int8), plus the same calls made on CTranslate2
+      directly (briefing's overhead) and articles of 300 to 10,000 words (scaling).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(__file__).resolve().parent / ".cache"
+SAMPLE = ROOT / "src/briefing/data/sample-kingsoft-cloud.txt"
+SUMMARIZER = CACHE / "distilbart-cnn-12-6-random"
+TRANSLATOR = CACHE / "opus-mt-en-zh-random"
+BUILD_VERSION = "1"  # bump when the built models change
+
+# config.json of sshleifer/distilbart-cnn-12-6 (architecture and generation fields).
+DISTILBART_CONFIG = {
+    "activation_function": "gelu",
+    "d_model": 1024,
+    "encoder_layers": 12,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+    "max_position_embeddings": 1024,
+    "vocab_size": 50264,
+    "scale_embedding": False,
+    "init_std": 0.02,
+    "dropout": 0.1,
+    "attention_dropout": 0.0,
+    "activation_dropout": 0.0,
+    "bos_token_id": 0,
+    "pad_token_id": 1,
+    "eos_token_id": 2,
+    "decoder_start_token_id": 2,
+    "forced_bos_token_id": 0,
+    "forced_eos_token_id": 2,
+}
+DISTILBART_GENERATION = {
+    "num_beams": 4,
+    "length_penalty": 2.0,
+    "no_repeat_ngram_size": 3,
+    "min_length": 56,
+    "max_length": 142,
+    "early_stopping": True,
+    "bos_token_id": 0,
+    "pad_token_id": 1,
+    "eos_token_id": 2,
+    "decoder_start_token_id": 2,
+    "forced_bos_token_id": 0,
+    "forced_eos_token_id": 2,
+}
+# config.json of Helsinki-NLP/opus-mt-en-zh.
+OPUS_MT_CONFIG = {
+    "activation_function": "swish",
+    "d_model": 512,
+    "encoder_layers": 6,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 8,
+    "decoder_attention_heads": 8,
+    "encoder_ffn_dim": 2048,
+    "decoder_ffn_dim": 2048,
+    "max_position_embeddings": 512,
+    "vocab_size": 65001,
+    "decoder_vocab_size": 65001,
+    "scale_embedding": True,
+    "share_encoder_decoder_embeddings": True,
+    "static_position_embeddings": True,
+    "init_std": 0.02,
+    "dropout": 0.1,
+    "attention_dropout": 0.0,
+    "activation_dropout": 0.0,
+    "bos_token_id": 0,
+    "pad_token_id": 65000,
+    "eos_token_id": 0,
+    "decoder_start_token_id": 65000,
+    "forced_eos_token_id": 0,
+}
+OPUS_MT_GENERATION = {
+    "num_beams": 4,
+    "max_length": 512,
+    "bad_words_ids": [[65000]],
+    "bos_token_id": 0,
+    "pad_token_id": 65000,
+    "eos_token_id": 0,
+    "decoder_start_token_id": 65000,
+    "forced_eos_token_id": 0,
+    "renormalize_logits": True,
+}
+
+SUMMARY_TOKENS = 100
+ARTICLE_TOKENS = 700
+BATCH = 8
+SCALING_WORDS = (300, 1000, 3000, 10000)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def sample_sentences() -> list[str]:
+    import pysbd
+
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()[:-3]  # no source/comment lines
+    splitter = pysbd.Segmenter(language="en", clean=False)
+    return [s.strip() for line in lines for s in splitter.segment(line) if s.strip()]
+
+
+def article(words: int, seed: int = 0) -> str:
+    """An English article of about ``words`` words: the sample's sentences, shuffled, with
+    numbers varied so that no paragraph repeats (cleaning could drop repeats)."""
+    rng = random.Random(seed)
+    sentences = sample_sentences()
+    paragraphs: list[str] = []
+    count = 0
+    while count < words:
+        picked = rng.sample(sentences, 3)
+        text = " ".join(
+            re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), s) for s in picked
+        )
+        paragraphs.append(text)
+        count += len(text.split())
+    return "\n\n".join(paragraphs)
+
+
+def article_of_tokens(tokenizer, tokens: int, seed: int) -> str:  # type: ignore[no-untyped-def]
+    """An article of ``tokens`` summarizer tokens (special tokens included) or just under."""
+    words = article(tokens * 2, seed).split(" ")
+    low, high = 1, len(words)
+    while low < high:  # longest prefix of words that fits
+        mid = (low + high + 1) // 2
+        if len(tokenizer(" ".join(words[:mid]))["input_ids"]) <= tokens:
+            low = mid
+        else:
+            high = mid - 1
+    return " ".join(words[:low])
+
+
+def brief_sentences(tokenizer, n: int = 4, tokens: int = 25) -> list[str]:  # type: ignore[no-untyped-def]
+    """``n`` English sentences of about ``tokens`` translator tokens each."""
+    out = []
+    for sentence in sample_sentences():
+        words = sentence.split()
+        while words and len(tokenizer(" ".join(words))["input_ids"]) > tokens:
+            words.pop()
+        if len(tokenizer(" ".join(words))["input_ids"]) >= tokens - 3:
+            out.append(" ".join(words).rstrip(",;") + ".")
+        if len(out) == n:
+            return out
+    raise RuntimeError("the sample has too few long sentences")
+
+
+# --------------------------------------------------------------------------- models
+
+
+def _english_text() -> list[str]:
+    return [" ".join(article(400, seed).split()) for seed in range(20)]
+
+
+def build_summarizer(folder: Path) -> None:
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import (
+        AddedToken,
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        _english_text(),
+        vocab_size=5000,
+        min_frequency=1,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        show_progress=False,
+    )
+    model_json = json.loads(bpe.to_str())["model"]
+    vocab = dict(model_json["vocab"])
+    # Unreachable filler entries up to the real size: 50,264 + "<mask>" appended last.
+    for i in range(50264 - len(vocab)):
+        vocab[f"Ġzz{i}"] = len(vocab)
+    tokenizer = BartTokenizer(
+        vocab=vocab,
+        merges=[tuple(pair) for pair in model_json["merges"]],
+        mask_token=AddedToken("<mask>", lstrip=True, rstrip=False, special=True),
+        model_max_length=1024,
+    )
+    assert len(tokenizer) == 50265, len(tokenizer)
+    torch.manual_seed(0)
+    model = BartForConditionalGeneration(BartConfig(**DISTILBART_CONFIG)).eval()
+    # No end-of-sequence (fixed output length) and only whole-word pieces, so the random
+    # summary reads as (nonsense) English words and sentences for the translator.
+    allowed = [
+        i
+        for piece, i in vocab.items()
+        if re.fullmatch(r"Ġ[A-Za-z]+|\.|,", piece) and not piece.startswith("Ġzz")
+    ]
+    with torch.no_grad():
+        model.final_logits_bias.fill_(-100.0)
+        model.final_logits_bias[0, allowed] = 0.0
+    model.generation_config = GenerationConfig(**DISTILBART_GENERATION)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def build_translator(folder: Path) -> None:
+    import io
+
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    def train(lines: list[str], size: int) -> bytes:
+        buffer = io.BytesIO()
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(lines),
+            model_writer=buffer,
+            vocab_size=size,
+            hard_vocab_limit=False,
+            character_coverage=1.0,
+            model_type="unigram",
+            num_threads=1,
+            minloglevel=2,
+        )
+        return buffer.getvalue()
+
+    chinese = [
+        "小米创始人雷军正在加快进入云计算市场。",
+        "世纪互联周一表示，将向金山云投资。",
+        "分析师认为，这笔资金将帮助金山云建设新的数据中心。",
+        "雷军说，这个市场增长很快。",
+    ] * 20
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "source.spm").write_bytes(train(_english_text(), 4000))
+    (folder / "target.spm").write_bytes(train(chinese, 200))
+    vocab: dict[str, int] = {}
+    for name in ("source.spm", "target.spm"):
+        sp = spm.SentencePieceProcessor(model_file=str(folder / name))
+        for piece in ["</s>", "<unk>", ">>cmn_Hans<<", ">>cmn_Hant<<"] + [
+            sp.id_to_piece(i) for i in range(sp.get_piece_size())
+        ]:
+            vocab.setdefault(piece, len(vocab))
+    for i in range(65000 - len(vocab)):  # filler up to the real size, "<pad>" at 65000
+        vocab[f"▁zz{i}"] = len(vocab)
+    vocab["<pad>"] = 65000
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
+    tokenizer = MarianTokenizer(
+        source_spm=str(folder / "source.spm"),
+        target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        source_lang="en",
+        target_lang="zh",
+        model_max_length=512,
+    )
+    assert len(tokenizer) == 65001, len(tokenizer)
+    torch.manual_seed(0)
+    model = MarianMTModel(MarianConfig(**OPUS_MT_CONFIG)).eval()
+    with torch.no_grad():
+        model.final_logits_bias[0, OPUS_MT_CONFIG["eos_token_id"]] = -100.0  # fixed lengths
+    model.generation_config = GenerationConfig(**OPUS_MT_GENERATION)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def ensure_models() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from briefing.models import convert
+
+    for folder, build in ((SUMMARIZER, build_summarizer), (TRANSLATOR, build_translator)):
+        stamp = folder / ".bench-complete"
+        if not stamp.exists() or stamp.read_text() != BUILD_VERSION:
+            print(f"building {folder.name} (once) …", file=sys.stderr, flush=True)
+            build(folder)
+            convert(folder, force=True)
+            stamp.write_text(BUILD_VERSION)
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def median_seconds(fn: Callable[[], object], reps: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child_naive(reps: int, batch_reps: int) -> dict[str, object]:
+    started = time.perf_counter()
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(SUMMARIZER)
+    model = AutoModelForSeq2SeqLM.from_pretrained(SUMMARIZER)
+    mt_tok = AutoTokenizer.from_pretrained(TRANSLATOR)
+    mt_model = AutoModelForSeq2SeqLM.from_pretrained(TRANSLATOR)
+    load = time.perf_counter() - started
+    articles = [article_of_tokens(tok, ARTICLE_TOKENS, seed) for seed in range(BATCH)]
+    briefs = [" ".join(brief_sentences(mt_tok))] * BATCH
+
+    def summarize(texts: list[str]) -> list[str]:
+        inputs = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=1024)
+        with torch.inference_mode():
+            ids = model.generate(**inputs, max_new_tokens=SUMMARY_TOKENS)
+        return tok.batch_decode(ids, skip_special_tokens=True)
+
+    def translate(texts: list[str]) -> list[str]:
+        inputs = mt_tok([">>cmn_Hans<< " + t for t in texts], return_tensors="pt", padding=True)
+        with torch.inference_mode():
+            ids = mt_model.generate(**inputs, max_new_tokens=2 * inputs["input_ids"].shape[1] + 10)
+        return mt_tok.batch_decode(ids, skip_special_tokens=True)
+
+    return {
+        "load_s": load,
+        "summarize_s": median_seconds(lambda: summarize(articles[:1]), reps),
+        "translate_s": median_seconds(lambda: translate(briefs[:1]), reps),
+        "batch_s": median_seconds(
+            lambda: (summarize(articles), translate(briefs)), batch_reps, warmup=0
+        ),
+        "threads": torch.get_num_threads(),
+    }
+
+
+def child_briefing(backend: str, reps: int, batch_reps: int, scaling: tuple[int, ...]) -> dict:
+    started = time.perf_counter()
+    import importlib
+
+    from briefing import Pipeline
+    from briefing.pipeline import BriefOptions
+
+    summarize_module = importlib.import_module("briefing.summarize")
+
+    # The bench's fixed output length: 100 summary tokens (the "medium" preset is 56-142).
+    summarize_module.LENGTHS["medium"] = (56, SUMMARY_TOKENS)
+    pipe = Pipeline(str(SUMMARIZER), str(TRANSLATOR), device="cpu", backend=backend)
+    load = time.perf_counter() - started
+    options = BriefOptions.coerce(None)
+    tok = pipe.summarizer.model.tokenizer
+    articles = [article_of_tokens(tok, ARTICLE_TOKENS, seed) for seed in range(BATCH)]
+    sentences = brief_sentences(pipe.translator.model.tokenizer)
+
+    def summarize(texts: list[str]) -> None:
+        prepared = [pipe.prepare(text, options.clean) for text in texts]
+        results = pipe.summarizer.summarize_many([p.segments for p in prepared], options.summary)
+        assert all(r.rounds == 1 for r in results), "a 700-token article fits the window"
+
+    def translate(brief: list[str]) -> None:
+        pipe.translator.translate(brief, options.translation)
+
+    result: dict[str, object] = {
+        "load_s": load,
+        "summarize_s": median_seconds(lambda: summarize(articles[:1]), reps),
+        "translate_s": median_seconds(lambda: translate(sentences), reps),
+        "batch_s": median_seconds(
+            lambda: (summarize(articles), translate(sentences * BATCH)), batch_reps, warmup=0
+        ),
+        "end_to_end_s": median_seconds(lambda: pipe.run(articles[0]), 1, warmup=0),
+        "precision": pipe.models[0].precision,
+        "extra": pipe.models[0].extra,
+    }
+    if backend == "ctranslate2":
+        result["direct"] = direct_ct2(pipe, articles[0], sentences, reps)
+        result["scaling"] = [scale(pipe, words) for words in scaling]
+    return result
+
+
+def direct_ct2(pipe, text: str, sentences: list[str], reps: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The same generate calls made on CTranslate2 directly: tokenizer -> translate_batch ->
+    decode, with the settings briefing derives (forced "<s>", 4 beams, the same lengths)."""
+    summarizer, translator = pipe.summarizer.model, pipe.translator.model
+    chunk = " ".join(text.split())
+
+    def run(model, texts: list[str], max_length: int, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
+        tokens = [
+            model.tokenizer.convert_ids_to_tokens(ids)
+            for ids in model.tokenizer(texts)["input_ids"]
+        ]
+        results = model.translator.translate_batch(
+            tokens, beam_size=4, max_decoding_length=max_length, max_input_length=0, **kwargs
+        )
+        return model.tokenizer.batch_decode(
+            [model.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results],
+            skip_special_tokens=True,
+        )
+
+    prefixed = [">>cmn_Hans<< " + s for s in sentences]
+    longest = max(len(ids) for ids in translator.tokenizer(prefixed)["input_ids"])
+    return {
+        "summarize_s": median_seconds(
+            lambda: run(
+                summarizer,
+                [chunk],
+                SUMMARY_TOKENS - 1,
+                target_prefix=[["<s>"]],
+                length_penalty=2.0,
+                no_repeat_ngram_size=3,
+                min_decoding_length=50,
+            ),
+            reps,
+        ),
+        "translate_s": median_seconds(
+            lambda: run(translator, prefixed, 2 * longest + 10 - 1), reps
+        ),
+    }
+
+
+def scale(pipe, words: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    brief = pipe.run(article(words, seed=words))
+    return {
+        "words": brief.info.words_in,
+        "input_tokens": brief.info.input_tokens,
+        "rounds": brief.info.summary_rounds,
+        "summarize_s": brief.info.seconds.summarize,
+        "total_s": brief.info.seconds.total,
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import ctranslate2
+    import torch
+    import transformers
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {cores} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
+        f"torch {torch.__version__}, transformers {transformers.__version__}, "
+        f"ctranslate2 {ctranslate2.__version__}"
+    )
+
+
+def run_child(variant: str, args: argparse.Namespace) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, __file__, "--child", variant, "--out", out.name]
+        if args.quick:
+            command.append("--quick")
+        print(f"running {variant} …", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        result = json.loads(Path(out.name).read_text())
+        (CACHE / f"last-{variant}.json").write_text(json.dumps(result, indent=1))
+        print(f"  {variant} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return result
+
+
+def report(results: dict[str, dict], quick: bool) -> str:
+    naive = results["naive"]
+    rows = [
+        ("(a) naive transformers fp32", naive),
+        ("(b) briefing, transformers fp32", results["transformers"]),
+        ("(c) briefing, CTranslate2 int8", results["ctranslate2"]),
+    ]
+    lines = [
+        f"Machine: {machine()}",
+        f"Mode: {'quick' if quick else 'full'}; medians after a warm-up; 700-token article -> "
+        f"{SUMMARY_TOKENS} summary tokens (4 beams); brief of 4 sentences of ~25 tokens.",
+        "",
+        "| variant | load s | summarize s | translate s | per article s | speed-up | "
+        f"batch of {BATCH} s (articles/s) | speed-up | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    base_total = naive["summarize_s"] + naive["translate_s"]
+    for name, r in rows:
+        total = r["summarize_s"] + r["translate_s"]
+        lines.append(
+            f"| {name} | {r['load_s']:.1f} | {r['summarize_s']:.2f} | {r['translate_s']:.2f} | "
+            f"{total:.2f} | {base_total / total:.1f}x | {r['batch_s']:.1f} "
+            f"({BATCH / r['batch_s']:.2f}) | {naive['batch_s'] / r['batch_s']:.1f}x | "
+            f"{r['rss_mb']:.0f} |"
+        )
+    fast = results["ctranslate2"]
+    direct = fast["direct"]
+    ours = fast["summarize_s"] + fast["translate_s"]
+    theirs = direct["summarize_s"] + direct["translate_s"]
+    lines += [
+        "",
+        "End to end (Pipeline.run, one article): transformers "
+        f"{results['transformers']['end_to_end_s']:.2f} s, "
+        f"CTranslate2 {fast['end_to_end_s']:.2f} s.",
+        f"briefing over CTranslate2 called directly with the same inputs: summarize "
+        f"{fast['summarize_s']:.2f} vs {direct['summarize_s']:.2f} s, translate "
+        f"{fast['translate_s']:.2f} vs {direct['translate_s']:.2f} s: overhead "
+        f"{100 * (ours / theirs - 1):+.1f} %.",
+        "",
+        "| words | summarizer tokens | rounds | summarize s | total s | s per 1,000 words |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in fast["scaling"]:
+        lines.append(
+            f"| {s['words']:,} | {s['input_tokens']:,} | {s['rounds']} | {s['summarize_s']:.1f} | "
+            f"{s['total_s']:.1f} | {1000 * s['total_s'] / s['words']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and lengths")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    # A batch of 8 is already 8 articles' worth of work: timed once, after the warm-up.
+    reps, batch_reps = (1, 1) if args.quick else (3, 1)
+    scaling = SCALING_WORDS[:2] if args.quick else SCALING_WORDS
+    if args.child:
+        if args.child == "naive":
+            result = child_naive(reps, batch_reps)
+        else:
+            result = child_briefing(args.child, reps, batch_reps, scaling)
+        result["rss_mb"] = peak_rss_mb()
+        Path(args.out).write_text(json.dumps(result))
+        return 0
+    started = time.perf_counter()
+    ensure_models()
+    results = {v: run_child(v, args) for v in ("ctranslate2", "transformers", "naive")}
+    print(report(results, args.quick))
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
