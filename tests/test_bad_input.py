@@ -35,7 +35,8 @@ ROWS = [
      f"<article><h1>Kingsoft cloud</h1><p>{ARTICLE * 3}</p><p>{ARTICLE}</p></article>"
      "<footer>Copyright 2014</footer></body></html>", "ok"),
     ("English with Chinese names", ARTICLE + "雷军 (Lei Jun) founded 小米 (Xiaomi). " * 3, "ok"),
-    ("non-English (Chinese)", "雷军表示金山软件将投资十亿美元发展云计算业务。" * 20, "not look English"),
+    ("non-English (Chinese)", "雷军表示金山软件将投资十亿美元发展云计算业务。" * 20,
+     "not look English"),
     ("non-English (French)", "Le gouvernement a annoncé une réforme des retraites pour les "
      "salariés du secteur privé et les fonctionnaires de la fonction publique. " * 5,
      "not look English"),
