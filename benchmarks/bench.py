@@ -331,8 +331,10 @@ def peak_rss_mb() -> float:
 def child_naive(reps: int, batch_reps: int) -> dict[str, object]:
     started = time.perf_counter()
     import torch
+    import transformers
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    transformers.logging.set_verbosity_error()  # the "max_new_tokens wins" notice, per call
     tok = AutoTokenizer.from_pretrained(SUMMARIZER)
     model = AutoModelForSeq2SeqLM.from_pretrained(SUMMARIZER)
     mt_tok = AutoTokenizer.from_pretrained(TRANSLATOR)

@@ -136,3 +136,9 @@ def test_cli_eval_compare(tiny_models: Any) -> None:
     assert [c["summarizer"] for c in report["configs"]] == ["lead", "extractive"]
     assert report["articles"] == 1
     assert all(0 <= c["zh"]["rouge1"] <= 100 for c in report["configs"])
+
+
+def test_bad_article_is_named(tiny_models: Any) -> None:
+    items = [*load_eval_data(DATA, limit=1), EvalItem("zh-7", "这是一篇中文文章。" * 20, "摘要")]
+    with pytest.raises(InputError, match=r"article 'zh-7': .*fix or drop that line"):
+        evaluate(items, [EvalConfig("lead", "lead", str(tiny_models.m2m100))], device="cpu")

@@ -2,6 +2,7 @@
 
 from .batch import summarize_folder
 from .errors import BriefingError, InputError, ModelNotFoundError
+from .glossary import Glossary
 from .pipeline import Brief, BriefOptions, Pipeline, summarize
 
 __version__ = "0.1.0"
@@ -10,6 +11,7 @@ __all__ = [
     "Brief",
     "BriefOptions",
     "BriefingError",
+    "Glossary",
     "InputError",
     "ModelNotFoundError",
     "Pipeline",

@@ -284,7 +284,7 @@ def evaluate(
 
     Configurations with the same models share one loaded Pipeline.
     """
-    from .pipeline import Pipeline
+    from .pipeline import BriefOptions, Pipeline
 
     if not configs:
         raise ConfigError("evaluate needs at least one configuration")
@@ -303,8 +303,14 @@ def evaluate(
         seconds = 0.0
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
+            opts = BriefOptions.coerce(dict(config.options))
+            for item in batch:  # name the bad line before any model work
+                try:
+                    pipe.prepare(item.article, opts.clean)
+                except InputError as exc:
+                    raise InputError(f"article {item.id!r}: {exc}; fix or drop that line") from exc
             started = time.perf_counter()
-            briefs.extend(pipe.run_many([item.article for item in batch], dict(config.options)))
+            briefs.extend(pipe.run_many([item.article for item in batch], opts))
             seconds += time.perf_counter() - started
             if progress:
                 progress(config.name, min(start + batch_size, len(items)), len(items))
