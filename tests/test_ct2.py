@@ -96,6 +96,22 @@ def test_convert_cli(tiny_models, tmp_path, capsys) -> None:  # type: ignore[no-
     assert "int8" in capsys.readouterr().err  # the message lists the valid choices
 
 
+def test_download_converts_unless_told_not_to(tiny_models, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import briefing.models
+
+    copies = {}
+    for name in ("acme/plain", "acme/fast"):
+        copies[name] = tmp_path / name
+        shutil.copytree(tiny_models.marian, copies[name])
+    # The hub is never called in tests: "downloading" hands back the local copy.
+    monkeypatch.setattr(briefing.models, "download", lambda name, progress=True: copies[name])
+    assert main(["download", "--no-convert", "acme/plain"]) == 0
+    assert find_converted(resolve_model(str(copies["acme/plain"]))) is None
+    assert main(["download", "acme/fast"]) == 0
+    assert is_ct2_dir(copies["acme/fast"] / "ct2-int8")
+    assert "CTranslate2 int8" in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- backend choice
 
 

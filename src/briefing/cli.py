@@ -112,7 +112,10 @@ def cmd_download(args: argparse.Namespace) -> int:
         if not args.no_convert:  # the fast CPU engine; `--no-convert` keeps transformers only
             from .models import convert
 
-            print(f"{name} -> {convert(path)} (CTranslate2 int8)")
+            try:
+                print(f"{name} -> {convert(path)} (CTranslate2 int8)")
+            except BriefingError as exc:  # the download itself is fine: transformers runs it
+                print(f"briefing: warning: {exc}; using transformers for it", file=sys.stderr)
     return 0
 
 
