@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError, InputError
 from .options import StageOptions, check_choice, check_positive
+from .pipeline import ModelChoice, model_id
 from .reader import MAX_FILE_BYTES, read_article
 
 if TYPE_CHECKING:
@@ -104,63 +105,6 @@ class BatchOptions(StageOptions):
         if not isinstance(self.gpus_per_worker, int | float) or self.gpus_per_worker < 0:
             raise ConfigError(f"gpus_per_worker must be 0 or more, not {self.gpus_per_worker!r}")
         return self
-
-
-@dataclass(frozen=True)
-class ModelChoice(StageOptions):
-    """Which models a batch loads, once per process (or once per Ray worker)."""
-
-    summarizer: str | None = None
-    translator: str | None = None
-    device: str = "auto"
-    backend: str = "auto"
-    threads: int | None = None
-    compute_type: str | None = None
-
-    def resolved(self) -> ModelChoice:
-        """Names filled in from the environment here, so that every worker loads the same."""
-        from .models import default_summarizer, default_translator
-
-        return dataclasses.replace(
-            self,
-            summarizer=self.summarizer or default_summarizer(),
-            translator=self.translator or default_translator(),
-        )
-
-    def key(self) -> dict[str, str]:
-        """The models part of the resume key: what was asked for, by name.
-
-        The device or engine that ran them is recorded in each brief's ``info`` but does
-        not make finished work count as undone.
-        """
-        chosen = self.resolved()
-        return {
-            "summarizer": _model_id(chosen.summarizer),
-            "translator": _model_id(chosen.translator),
-        }
-
-    def load(self) -> Pipeline:
-        from .pipeline import Pipeline
-
-        chosen = self.resolved()
-        return Pipeline(
-            chosen.summarizer,
-            chosen.translator,
-            device=self.device,
-            backend=self.backend,
-            threads=self.threads,
-            compute_type=self.compute_type,
-        )
-
-
-def _model_id(name: str | None) -> str:
-    # A folder given as "./m" or "/abs/m" is the same model: compare absolute paths.
-    name = name or ""
-    path = Path(name).expanduser()
-    with suppress(OSError):
-        if path.exists():
-            return str(path.resolve())
-    return name
 
 
 @dataclass(frozen=True)
@@ -836,8 +780,8 @@ def summarize_folder(
 
     models_key = (
         {
-            "summarizer": _model_id(pipeline.models[0].name),
-            "translator": _model_id(pipeline.models[1].name),
+            "summarizer": model_id(pipeline.models[0].name),
+            "translator": model_id(pipeline.models[1].name),
         }
         if pipeline is not None
         else model_opts.key()

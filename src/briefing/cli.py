@@ -26,13 +26,8 @@ def _read_input(source: str) -> str:
     return read_article(Path(source)).text
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that briefs articles."""
-    from .summarize import LENGTHS
-    from .translate import SCRIPTS
-
-    parser.add_argument("--length", choices=tuple(LENGTHS), default="medium")
-    parser.add_argument("--script", choices=SCRIPTS, default="simplified")
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Which models to load and how (the fields of ``ModelChoice``)."""
     parser.add_argument(
         "--summarizer",
         help="model id or folder, or extractive / lead for no model (default "
@@ -47,6 +42,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compute-type", help="CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU)"
     )
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that briefs articles: models, then the brief."""
+    from .summarize import LENGTHS
+    from .translate import SCRIPTS
+
+    _add_model_options(parser)
+    parser.add_argument("--length", choices=tuple(LENGTHS), default="medium")
+    parser.add_argument("--script", choices=SCRIPTS, default="simplified")
     parser.add_argument("--max-chars", type=int, default=100_000, help="input size limit")
     parser.add_argument(
         "--glossary",
@@ -60,17 +65,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pipeline(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from .pipeline import Pipeline
+def _model_choice(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .pipeline import ModelChoice
 
-    return Pipeline(
-        args.summarizer,
-        args.translator,
-        device=args.device,
-        backend=args.backend,
-        threads=args.threads,
-        compute_type=args.compute_type,
-    )
+    return ModelChoice(**{name: getattr(args, name) for name in ModelChoice.field_names()})
+
+
+def _pipeline(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return _model_choice(args).load()
 
 
 def _run_options(args: argparse.Namespace) -> dict[str, object]:
@@ -137,13 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     auth = web.parse_auth(os.environ.get("BRIEFING_AUTH"))
     for warning in web.security_warnings(args.host, args.share, auth):
         print(f"briefing: warning: {warning}", file=sys.stderr)
-    pipeline, error = web.load_pipeline(
-        args.summarizer,
-        args.translator,
-        device=args.device,
-        backend=args.backend,
-        threads=args.threads,
-    )
+    pipeline, error = web.load_pipeline(_model_choice(args))
     if error is not None:
         print(f"briefing: warning: starting without models: {error}", file=sys.stderr)
     app = web.build_app(
@@ -288,11 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--share", action="store_true", help="also publish a public gradio.live link (off)"
     )
-    serve.add_argument("--summarizer", help="model id or folder (default $BRIEFING_SUMMARIZER)")
-    serve.add_argument("--translator", help="model id or folder (default $BRIEFING_TRANSLATOR)")
-    serve.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 …")
-    serve.add_argument("--backend", default="auto", choices=("auto", "transformers", "ctranslate2"))
-    serve.add_argument("--threads", type=int, help="CPU threads for the models")
+    _add_model_options(serve)
     serve.add_argument(
         "--concurrency",
         type=int,

@@ -12,7 +12,9 @@ import logging
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Self
 
 from .backends import ModelInfo, load_model
@@ -21,6 +23,7 @@ from .errors import ConfigError, InputError
 from .extractive import MODES as EXTRACTIVE_MODES
 from .extractive import ExtractiveSummarizer
 from .models import default_summarizer, default_translator, pick_device, resolve_model
+from .options import StageOptions
 from .reader import html_to_text
 from .segment import segment, split_sentences
 from .summarize import Progress, Summarizer, SummaryOptions
@@ -332,6 +335,63 @@ def _version() -> str:
     from . import __version__
 
     return __version__
+
+
+@dataclass(frozen=True)
+class ModelChoice(StageOptions):
+    """Which models to load and how: the arguments of ``Pipeline`` as one value that a
+    batch passes to each worker (and records, by name, in its resume key)."""
+
+    summarizer: str | None = None
+    translator: str | None = None
+    device: str = "auto"
+    backend: str = "auto"
+    threads: int | None = None
+    compute_type: str | None = None
+
+    def resolved(self) -> ModelChoice:
+        """Names filled in from the environment here, so that every worker loads the same."""
+        from .models import default_summarizer, default_translator
+
+        return dataclasses.replace(
+            self,
+            summarizer=self.summarizer or default_summarizer(),
+            translator=self.translator or default_translator(),
+        )
+
+    def key(self) -> dict[str, str]:
+        """The models part of the resume key: what was asked for, by name.
+
+        The device or engine that ran them is recorded in each brief's ``info`` but does
+        not make finished work count as undone.
+        """
+        chosen = self.resolved()
+        return {
+            "summarizer": model_id(chosen.summarizer),
+            "translator": model_id(chosen.translator),
+        }
+
+    def load(self) -> Pipeline:
+        chosen = self.resolved()
+        return Pipeline(
+            chosen.summarizer,
+            chosen.translator,
+            device=self.device,
+            backend=self.backend,
+            threads=self.threads,
+            compute_type=self.compute_type,
+        )
+
+
+def model_id(name: str | None) -> str:
+    """A model name as recorded in resume keys."""
+    # A folder given as "./m" or "/abs/m" is the same model: compare absolute paths.
+    name = name or ""
+    path = Path(name).expanduser()
+    with suppress(OSError):
+        if path.exists():
+            return str(path.resolve())
+    return name
 
 
 _cache: dict[tuple[str, str, str], Pipeline] = {}

@@ -33,7 +33,7 @@ from .errors import (
     ModelLoadError,
     ModelNotFoundError,
 )
-from .pipeline import Brief, Pipeline
+from .pipeline import Brief, ModelChoice, Pipeline
 from .reader import MAX_FILE_BYTES, SUFFIXES, parse_article
 from .summarize import Progress
 
@@ -78,12 +78,10 @@ def sample_article() -> str:
     return (resources.files("briefing") / "data" / SAMPLE).read_text(encoding="utf-8")
 
 
-def load_pipeline(
-    summarizer: str | None = None, translator: str | None = None, **kwargs: Any
-) -> tuple[Pipeline | None, BriefingError | None]:
+def load_pipeline(choice: ModelChoice) -> tuple[Pipeline | None, BriefingError | None]:
     """Load the models once; on missing or unusable models return the error instead."""
     try:
-        return Pipeline(summarizer, translator, **kwargs), None
+        return choice.load(), None
     except MODEL_ERRORS as exc:
         log.info("the web UI starts without models: %s", exc)
         return None, exc

@@ -52,6 +52,23 @@ class Seq2Seq(Protocol):
         ...
 
 
+class HFTokenizerMixin:
+    """Counting and decoding shared by every engine: all of them use the model's own
+    Hugging Face tokenizer, so chunk budgets mean the same thing whatever runs the model."""
+
+    tokenizer: Any
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def decode(self, sequences: Any) -> list[str]:
+        """Texts of generated id sequences, special tokens removed."""
+        return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in sequences]
+
+
 def input_window(tokenizer: Any, config: Any) -> int:
     """Longest input the model accepts, from its config and tokenizer (never a constant)."""
     limits = [

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import BackendUnavailableError, ConfigError, ModelLoadError
 from ..models import HF_CONFIG_NAME
-from . import GenerationSettings, ModelInfo, defaults_from, input_window
+from . import GenerationSettings, HFTokenizerMixin, ModelInfo, defaults_from, input_window
 
 log = logging.getLogger("briefing")
 
@@ -32,7 +32,7 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class CTranslate2Seq2Seq:
+class CTranslate2Seq2Seq(HFTokenizerMixin):
     """One converted seq2seq model on one device, loaded once."""
 
     def __init__(
@@ -111,16 +111,10 @@ class CTranslate2Seq2Seq:
             extra={"intra_threads": intra, "inter_threads": inter_threads},
         )
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
-
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         hypotheses = self.generate_tokens(texts, settings)
         ids = [self.tokenizer.convert_tokens_to_ids(tokens) for tokens in hypotheses]
-        return [text.strip() for text in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+        return self.decode(ids)
 
     def generate_tokens(self, texts: list[str], settings: GenerationSettings) -> list[list[str]]:
         """Best hypothesis of each text as target tokens: the forced first token included,

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from ..errors import ModelLoadError
-from . import GenerationSettings, ModelInfo, defaults_from, input_window
+from . import GenerationSettings, HFTokenizerMixin, ModelInfo, defaults_from, input_window
 
 log = logging.getLogger("briefing")
 
@@ -80,7 +80,7 @@ def _shared_cross_attention_cache(model: Any, num_beams: int) -> tuple[str, Any]
     return keyword, shared
 
 
-class TransformersSeq2Seq:
+class TransformersSeq2Seq(HFTokenizerMixin):
     """One seq2seq model on one device, loaded once; fp16 on CUDA, fp32 on CPU."""
 
     def __init__(
@@ -133,12 +133,6 @@ class TransformersSeq2Seq:
         # Beam search without copying the cross-attention cache (see the helper above).
         self.share_cross_attention = share_cross_attention
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
-
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         if not texts:
             return []
@@ -171,4 +165,4 @@ class TransformersSeq2Seq:
                 extra[shared[0]] = shared[1]
         with self._torch.inference_mode():
             output = self.model.generate(**encoded, generation_config=config, **extra)
-        return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in output]
+        return self.decode(output)
