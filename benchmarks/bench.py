@@ -11,8 +11,9 @@ the (random) text.
 
 Fixed work: end-of-sequence is banned in both models, so every summary is exactly 100 new
 tokens (4 beams, length penalty 2.0, no-repeat 3-gram, as distilbart-cnn) for a 700-token
-article, and each translation runs to briefing's own limit of 2 x input tokens + 10 (4
-beams) for the fixed 4-sentence English brief. The naive path gets the same limits.
+article, and each translation runs to briefing's own limit, `translate.output_limit`
+(2 x input + 10 in steps of 16; 4 beams), for the fixed 4-sentence English brief.
+The naive path gets the same limits.
 
 Variants, each in its own process so that peak RSS is honest:
   (a) naive: tokenize -> generate (fp32, stock transformers) -> decode; the whole brief
@@ -352,7 +353,10 @@ def child_naive(reps: int, batch_reps: int) -> dict[str, object]:
     def translate(texts: list[str]) -> list[str]:
         inputs = mt_tok([">>cmn_Hans<< " + t for t in texts], return_tensors="pt", padding=True)
         with torch.inference_mode():
-            ids = mt_model.generate(**inputs, max_new_tokens=2 * inputs["input_ids"].shape[1] + 10)
+            from briefing.translate import output_limit  # the same length rule as briefing
+
+            limit = output_limit(inputs["input_ids"].shape[1], 512)
+            ids = mt_model.generate(**inputs, max_new_tokens=limit)
         return mt_tok.batch_decode(ids, skip_special_tokens=True)
 
     return {
@@ -434,6 +438,8 @@ def direct_ct2(pipe, text: str, sentences: list[str], ours: dict, reps: int) -> 
             skip_special_tokens=True,
         )
 
+    from briefing.translate import output_limit
+
     prefixed = [">>cmn_Hans<< " + s for s in sentences]
     longest = max(len(ids) for ids in translator.tokenizer(prefixed)["input_ids"])
     calls = {
@@ -446,7 +452,7 @@ def direct_ct2(pipe, text: str, sentences: list[str], ours: dict, reps: int) -> 
             no_repeat_ngram_size=3,
             min_decoding_length=50,
         ),
-        "direct_translate": lambda: run(translator, prefixed, 2 * longest + 10 - 1),
+        "direct_translate": lambda: run(translator, prefixed, output_limit(longest, 512) - 1),
         "briefing_summarize": ours["summarize"],
         "briefing_translate": ours["translate"],
     }

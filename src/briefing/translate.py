@@ -237,9 +237,7 @@ class Translator:
         # Each piece's output limit depends on its own length only (never on the batch it
         # lands in), so run() and run_many() give the same translation; pieces are batched
         # with others of the same limit, in length order to keep padding small.
-        limits = [
-            min(self.model.max_input_tokens - 2, -(-(2 * n + 10) // 16) * 16) for n in sizes
-        ]
+        limits = [output_limit(n, self.model.max_input_tokens) for n in sizes]
         order = sorted(range(len(pieces)), key=lambda k: (limits[k], sizes[k]))
         batches: list[list[int]] = []
         for k in order:
@@ -256,7 +254,6 @@ class Translator:
                 self.model.defaults,
                 num_beams=options.num_beams or self.model.defaults.num_beams,
                 min_new_tokens=0,
-                # Chinese needs about as many tokens as English; 2× + 10 leaves room.
                 max_new_tokens=limits[batch[0]],
                 length_penalty=1.0,
                 no_repeat_ngram_size=0,
@@ -272,6 +269,13 @@ class Translator:
         for (i, _), text in zip(pieces, translated, strict=True):
             result[i] += text
         return result
+
+
+def output_limit(input_tokens: int, window: int) -> int:
+    """Most new tokens for a translation of ``input_tokens``: Chinese needs about as many
+    tokens as English, so 2× + 10 leaves room; rounded up to a multiple of 16 so that
+    sentences of similar length share a limit (and a batch), within the decoder's window."""
+    return min(window - 2, -(-(2 * input_tokens + 10) // 16) * 16)
 
 
 def _sentinel(k: int) -> str:
