@@ -29,17 +29,9 @@ from briefing.trust import (
     format_flags,
     render_sources_html,
 )
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src/briefing/data/sample-kingsoft-cloud.txt"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Hand translations of sample sentences 1, 3 and 4, every number in a usual Chinese form.
 ZH = {

@@ -28,19 +28,11 @@ from gradio_client import Client
 from briefing import Pipeline, web
 from briefing.clean import CleanOptions
 from briefing.errors import ModelNotFoundError
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src/briefing/data/sample-kingsoft-cloud.txt"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT = 240  # import torch + gradio and load models on a busy 2-core machine
 HOSTILE = (
     "The city council said on Monday that it approved the new budget "
@@ -288,9 +280,9 @@ def test_soak_many_clients_no_failures_no_mixing_bounded_memory(
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
+    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
