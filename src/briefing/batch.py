@@ -203,16 +203,23 @@ class BatchRecord:
         brief = {k: v for k, v in data.items() if k not in own}
         return cls(**values, brief=brief if data.get("error") is None else {})
 
+    @staticmethod
+    def _file_fields(item: Loaded, plan: BatchPlan) -> dict[str, Any]:
+        """What every record says about its file and the run, success or not."""
+        return {
+            "path": item.rel,
+            "title": item.title,
+            "sha256": item.sha256,
+            "encoding": item.encoding,
+            "options": plan.options_dict,
+            "models": plan.models_key,
+        }
+
     @classmethod
     def success(cls, item: Loaded, brief: Brief, plan: BatchPlan) -> BatchRecord:
         title = item.title or PurePosixPath(item.rel).name
         return cls(
-            path=item.rel,
-            title=item.title,
-            sha256=item.sha256,
-            encoding=item.encoding,
-            options=plan.options_dict,
-            models=plan.models_key,
+            **cls._file_fields(item, plan),
             chunk_count=len(brief.chunks),
             seconds=round(item.seconds + brief.info.seconds.total, 4),
             brief=brief.to_dict(),
@@ -224,12 +231,7 @@ class BatchRecord:
         cls, item: Loaded, plan: BatchPlan, message: str, kind: str, seconds: float = 0.0
     ) -> BatchRecord:
         return cls(
-            path=item.rel,
-            title=item.title,
-            sha256=item.sha256,
-            encoding=item.encoding,
-            options=plan.options_dict,
-            models=plan.models_key,
+            **cls._file_fields(item, plan),
             seconds=round(item.seconds + seconds, 4),
             error=message,
             error_kind=kind,
