@@ -27,8 +27,8 @@ from briefing.trust import (
     english_numbers,
     find_sources,
     format_flags,
-    render_sources_html,
 )
+from briefing.web_sources import render_sources_html
 from browser import CHROMIUM, CHROMIUM_ARGS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src/briefing/data/sample-kingsoft-cloud.txt"

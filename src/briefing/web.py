@@ -202,11 +202,9 @@ def missing_models_html(error: BriefingError) -> str:
 
 
 def _sources_renderer() -> Callable[[Brief], str] | None:
-    """``briefing.trust.render_sources_html`` when that module is installed."""
-    try:
-        from .trust import render_sources_html
-    except ImportError:
-        return None
+    """The sources panel renderer of the web layer (``web_sources``)."""
+    from .web_sources import render_sources_html
+
     return render_sources_html
 
 
