@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError, InputError
 from .options import StageOptions, check_choice, check_positive
-from .pipeline import ModelChoice, model_id
 from .reader import MAX_FILE_BYTES, read_article
+from .settings import ModelChoice, model_id
 
 if TYPE_CHECKING:
     from .pipeline import Brief, BriefOptions, Pipeline
@@ -926,6 +926,8 @@ def _local_outcomes(
     pipeline: Pipeline | None = None,
 ) -> Iterator[Outcome]:
     """This process: a thread reads and checks files ahead while the models work."""
+    from .pipeline import Pipeline
+
     ahead: queue.Queue[Any] = queue.Queue(maxsize=2 * plan.batch.batch_size)
     closing = threading.Event()
 
@@ -953,7 +955,7 @@ def _local_outcomes(
 
     def run(items: list[Loaded]) -> Iterator[Outcome]:
         if not loaded:  # models load only once there is work for them
-            loaded.append(plan.models.load())
+            loaded.append(Pipeline.from_choice(plan.models))
         for record in brief_many(loaded[0], items, plan):
             yield briefed(record)
 

@@ -66,13 +66,15 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _model_choice(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from .pipeline import ModelChoice
+    from .settings import ModelChoice
 
     return ModelChoice(**{name: getattr(args, name) for name in ModelChoice.field_names()})
 
 
 def _pipeline(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    return _model_choice(args).load()
+    from .pipeline import Pipeline
+
+    return Pipeline.from_choice(_model_choice(args))
 
 
 def _run_options(args: argparse.Namespace) -> dict[str, object]:

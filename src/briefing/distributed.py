@@ -100,7 +100,9 @@ class BriefWorker:
         if todo:
             try:
                 if self.pipeline is None:  # only workers that get articles load models
-                    self.pipeline = self.plan.models.load()
+                    from .pipeline import Pipeline
+
+                    self.pipeline = Pipeline.from_choice(self.plan.models)
             except BriefingError as exc:
                 fatal = json.dumps({"status": _FATAL, "reason": str(exc), "code": exc.exit_code})
                 outcomes = {item.rel: fatal for item in todo}

@@ -43,3 +43,9 @@ class BackendUnavailableError(BriefingError):
     """An optional engine (CTranslate2, Ray, …) is not installed or has no converted model."""
 
     exit_code = 3
+
+
+class DownloadError(BriefingError):
+    """The Hugging Face hub could not be reached, refused the download, or the disk is full."""
+
+    exit_code = 4

@@ -7,162 +7,41 @@ Every entry point (``summarize()``, the CLI, batch, the web UI) goes through
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Self
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .backends import ModelInfo, load_model
+from .brief import Brief, BriefInfo, BriefOptions, StageSeconds
 from .clean import CleanOptions, check_article, check_size, clean_text, looks_like_html
 from .errors import ConfigError, InputError
 from .extractive import MODES as EXTRACTIVE_MODES
 from .extractive import ExtractiveSummarizer
-from .models import default_summarizer, default_translator, pick_device, resolve_model
-from .options import StageOptions
+from .models import pick_device, resolve_model
 from .reader import html_to_text
 from .segment import segment, split_sentences
-from .summarize import Progress, Summarizer, SummaryOptions
-from .translate import AppliedTerm, TranslationOptions, Translator
-from .trust import Flag, SourceLink, check_brief
+from .settings import ModelChoice, model_id
+from .summarize import Progress, Summarizer
+from .translate import Translator
+from .trust import check_brief
+
+# Re-exported: these lived here before brief.py and settings.py.
+__all__ = [
+    "Brief",
+    "BriefInfo",
+    "BriefOptions",
+    "ModelChoice",
+    "Pipeline",
+    "StageSeconds",
+    "get_pipeline",
+    "model_id",
+    "summarize",
+]
 
 log = logging.getLogger("briefing")
-
-
-@dataclass(frozen=True)
-class BriefOptions:
-    """All per-run options, one dataclass per stage.
-
-    Flat keywords are routed to the stage that owns them, so
-    ``BriefOptions.coerce(None, length="short", script="traditional")`` works, and so does
-    ``BriefOptions.coerce({"summary": {"length": "short"}})``.
-    """
-
-    clean: CleanOptions = field(default_factory=CleanOptions)
-    summary: SummaryOptions = field(default_factory=SummaryOptions)
-    translation: TranslationOptions = field(default_factory=TranslationOptions)
-
-    @classmethod
-    def coerce(cls, value: Self | Mapping[str, Any] | None = None, **flat: Any) -> Self:
-        if isinstance(value, cls):
-            base = value
-        elif value is None or isinstance(value, Mapping):
-            value = dict(value or {})
-            stages = {f.name: f.type for f in dataclasses.fields(cls)}
-            nested = {k: value.pop(k) for k in list(value) if k in stages}
-            flat = {**value, **flat}  # flat keys inside the mapping are allowed too
-            base = cls(
-                clean=CleanOptions.coerce(nested.get("clean")),
-                summary=SummaryOptions.coerce(nested.get("summary")),
-                translation=TranslationOptions.coerce(nested.get("translation")),
-            )
-        else:
-            raise ConfigError(f"options must be BriefOptions, a dict or None, not {type(value)}")
-        if not flat:
-            return base
-        routed: dict[str, dict[str, Any]] = {"clean": {}, "summary": {}, "translation": {}}
-        for key, val in flat.items():
-            for stage in routed:
-                if key in type(getattr(base, stage)).field_names():
-                    routed[stage][key] = val
-                    break
-            else:
-                raise ConfigError(f"unknown option {key!r}; valid: {', '.join(cls.option_names())}")
-        return cls(
-            **{
-                stage: type(getattr(base, stage)).coerce(getattr(base, stage), **routed[stage])
-                for stage in routed
-            }
-        )
-
-    @classmethod
-    def option_names(cls) -> list[str]:
-        return [
-            *CleanOptions.field_names(),
-            *SummaryOptions.field_names(),
-            *TranslationOptions.field_names(),
-        ]
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class StageSeconds:
-    """Wall-clock seconds per stage. In ``run_many`` batched stages are shared by the
-    articles of the call and are divided evenly among them."""
-
-    clean: float = 0.0
-    summarize: float = 0.0
-    translate: float = 0.0
-    total: float = 0.0
-
-
-@dataclass
-class BriefInfo:
-    """How a brief was made: models, options, sizes and timings."""
-
-    summarizer: ModelInfo
-    translator: ModelInfo
-    options: BriefOptions
-    words_in: int
-    chars_in: int
-    input_tokens: int  # summarizer tokens of all segments
-    chunk_tokens: list[int]  # summarizer tokens of each first-pass chunk
-    summary_rounds: int  # generate passes: 1 = fits the window, 2+ = map-reduce
-    summary_tokens: int
-    articles_in_call: int
-    seconds: StageSeconds
-    version: str
-    # extractive/lead summarizers: segment index of each brief sentence (None otherwise).
-    extracted_ids: list[int] | None = None
-
-
-@dataclass
-class Brief:
-    """An article's English brief and Chinese brief, sentence-aligned.
-
-    ``summary == " ".join(en for en, _ in sentence_pairs)`` and
-    ``translation == "".join(zh for _, zh in sentence_pairs)``.
-    """
-
-    summary: str
-    translation: str
-    sentence_pairs: list[tuple[str, str]]
-    segments: list[str]
-    chunks: list[str]
-    info: BriefInfo
-    # Glossary terms found in the English brief, each present verbatim in the Chinese one.
-    glossary_terms: list[AppliedTerm] = field(default_factory=list)
-    # Trust checks (trust.py): per English sentence, the supporting segments; and the facts
-    # that the article or the Chinese brief does not back.
-    sources: list[list[SourceLink]] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["sentence_pairs"] = [list(pair) for pair in self.sentence_pairs]
-        return data
-
-    def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
-
-    def to_markdown(self, title: str | None = None, source: str | None = None) -> str:
-        lines = [f"# {title}" if title else "# Brief", ""]
-        lines += ["## 中文摘要", "", self.translation, "", "## English brief", "", self.summary, ""]
-        if source:
-            lines += [f"Source: {source}", ""]
-        lines += [
-            f"_Models: {self.info.summarizer.name} → {self.info.translator.name}; "
-            f"length {self.info.options.summary.length}, "
-            f"script {self.info.options.translation.script}._",
-            "",
-        ]
-        return "\n".join(lines)
 
 
 @dataclass
@@ -191,18 +70,23 @@ class Pipeline:
         allow_pickle: bool = False,
         compute_type: str | None = None,
     ) -> None:
-        self.device = pick_device(device)
-        summarizer_name = summarizer or default_summarizer()
+        """Keyword form of ``Pipeline.from_choice(ModelChoice(...))``."""
+        choice = ModelChoice(
+            summarizer, translator, device, backend, threads, compute_type
+        ).resolved()
+        self.choice = choice
+        self.device = pick_device(choice.device)
+        summarizer_name = choice.summarizer or ""
         # "extractive" / "lead" pick the article's own sentences: no model to resolve.
         extractive = summarizer_name in EXTRACTIVE_MODES
         summarizer_ref = None if extractive else resolve_model(summarizer_name)
-        translator_ref = resolve_model(translator or default_translator())
+        translator_ref = resolve_model(choice.translator or "")
         load = {
-            "backend": backend,
+            "backend": choice.backend,
             "device": self.device,
-            "threads": threads,
+            "threads": choice.threads,
             "allow_pickle": allow_pickle,
-            "compute_type": compute_type,  # CTranslate2 only
+            "compute_type": choice.compute_type,  # CTranslate2 only
         }
         started = time.perf_counter()
         self.summarizer: Summarizer | ExtractiveSummarizer = (
@@ -219,6 +103,19 @@ class Pipeline:
             translator_ref.name,
             self.device,
             self.load_seconds,
+        )
+
+    @classmethod
+    def from_choice(cls, choice: ModelChoice, *, allow_pickle: bool = False) -> Pipeline:
+        """Load the models that ``choice`` names (the entry points' way in)."""
+        return cls(
+            choice.summarizer,
+            choice.translator,
+            device=choice.device,
+            backend=choice.backend,
+            threads=choice.threads,
+            compute_type=choice.compute_type,
+            allow_pickle=allow_pickle,
         )
 
     @property
@@ -253,11 +150,14 @@ class Pipeline:
         options: BriefOptions | Mapping[str, Any] | None = None,
         *,
         progress: Progress | None = None,
+        on_english: Callable[[list[list[str]]], None] | None = None,
         **flat: Any,
     ) -> list[Brief]:
         """Brief several articles, batching their chunks and sentences through the models.
 
         Raises InputError for the first article that cannot be briefed, before any model work.
+        ``on_english`` gets each article's English brief sentences once they are ready, before
+        translation starts (the web page shows the English brief while the Chinese is made).
         """
         opts = BriefOptions.coerce(options, **flat)
         if isinstance(texts, str):
@@ -276,6 +176,8 @@ class Pipeline:
                 r.sentences if r.sentences is not None else split_sentences(r.summary)
                 for r in results
             ]
+            if on_english:
+                on_english(english)
             flat_sentences = [s for sentences in english for s in sentences]
             chinese = iter(
                 self.translator.translate_detailed(flat_sentences, opts.translation, progress)
@@ -337,75 +239,31 @@ def _version() -> str:
     return __version__
 
 
-@dataclass(frozen=True)
-class ModelChoice(StageOptions):
-    """Which models to load and how: the arguments of ``Pipeline`` as one value that a
-    batch passes to each worker (and records, by name, in its resume key)."""
-
-    summarizer: str | None = None
-    translator: str | None = None
-    device: str = "auto"
-    backend: str = "auto"
-    threads: int | None = None
-    compute_type: str | None = None
-
-    def resolved(self) -> ModelChoice:
-        """Names filled in from the environment here, so that every worker loads the same."""
-        from .models import default_summarizer, default_translator
-
-        return dataclasses.replace(
-            self,
-            summarizer=self.summarizer or default_summarizer(),
-            translator=self.translator or default_translator(),
-        )
-
-    def key(self) -> dict[str, str]:
-        """The models part of the resume key: what was asked for, by name.
-
-        The device or engine that ran them is recorded in each brief's ``info`` but does
-        not make finished work count as undone.
-        """
-        chosen = self.resolved()
-        return {
-            "summarizer": model_id(chosen.summarizer),
-            "translator": model_id(chosen.translator),
-        }
-
-    def load(self) -> Pipeline:
-        chosen = self.resolved()
-        return Pipeline(
-            chosen.summarizer,
-            chosen.translator,
-            device=self.device,
-            backend=self.backend,
-            threads=self.threads,
-            compute_type=self.compute_type,
-        )
-
-
-def model_id(name: str | None) -> str:
-    """A model name as recorded in resume keys."""
-    # A folder given as "./m" or "/abs/m" is the same model: compare absolute paths.
-    name = name or ""
-    path = Path(name).expanduser()
-    with suppress(OSError):
-        if path.exists():
-            return str(path.resolve())
-    return name
-
-
-_cache: dict[tuple[str, str, str], Pipeline] = {}
+_cache: dict[ModelChoice, Pipeline] = {}
 _cache_lock = threading.Lock()
 
 
 def get_pipeline(
-    summarizer: str | None = None, translator: str | None = None, device: str = "auto"
+    summarizer: str | ModelChoice | None = None,
+    translator: str | None = None,
+    device: str = "auto",
+    **settings: Any,
 ) -> Pipeline:
-    """The shared Pipeline for these models, loaded on first use."""
-    key = (summarizer or default_summarizer(), translator or default_translator(), device)
+    """The shared Pipeline for these models, loaded on first use.
+
+    Takes a ``ModelChoice``, or its fields as arguments; the cache is keyed by all of them
+    (backend, threads and compute type included), with default names filled in.
+    """
+    if isinstance(summarizer, ModelChoice):
+        choice = summarizer
+    else:
+        choice = ModelChoice.coerce(
+            None, summarizer=summarizer, translator=translator, device=device, **settings
+        )
+    key = choice.resolved()
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = Pipeline(key[0], key[1], device=device)
+            _cache[key] = Pipeline.from_choice(key)
         return _cache[key]
 
 
@@ -417,8 +275,12 @@ def summarize(
     script: str = "simplified",
     *,
     device: str = "auto",
+    models: ModelChoice | None = None,
     **options: Any,
 ) -> Brief:
-    """Brief one English article in English and Chinese, with cached models."""
-    pipe = get_pipeline(summarizer, translator, device)
+    """Brief one English article in English and Chinese, with cached models.
+
+    ``models`` (a ``ModelChoice``) replaces ``summarizer``, ``translator`` and ``device``.
+    """
+    pipe = get_pipeline(models or ModelChoice(summarizer, translator, device))
     return pipe.run(text, length=length, script=script, **options)

@@ -81,7 +81,7 @@ def sample_article() -> str:
 def load_pipeline(choice: ModelChoice) -> tuple[Pipeline | None, BriefingError | None]:
     """Load the models once; on missing or unusable models return the error instead."""
     try:
-        return choice.load(), None
+        return Pipeline.from_choice(choice), None
     except MODEL_ERRORS as exc:
         log.info("the web UI starts without models: %s", exc)
         return None, exc

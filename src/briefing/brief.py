@@ -1,0 +1,148 @@
+"""What a run returns: the brief, how it was made, and the per-run options that made it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from .backends import ModelInfo
+from .clean import CleanOptions
+from .errors import ConfigError
+from .summarize import SummaryOptions
+from .translate import AppliedTerm, TranslationOptions
+from .trust import Flag, SourceLink
+
+
+@dataclass(frozen=True)
+class BriefOptions:
+    """All per-run options, one dataclass per stage.
+
+    Flat keywords are routed to the stage that owns them, so
+    ``BriefOptions.coerce(None, length="short", script="traditional")`` works, and so does
+    ``BriefOptions.coerce({"summary": {"length": "short"}})``.
+    """
+
+    clean: CleanOptions = field(default_factory=CleanOptions)
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    translation: TranslationOptions = field(default_factory=TranslationOptions)
+
+    @classmethod
+    def coerce(cls, value: Self | Mapping[str, Any] | None = None, **flat: Any) -> Self:
+        if isinstance(value, cls):
+            base = value
+        elif value is None or isinstance(value, Mapping):
+            value = dict(value or {})
+            stages = {f.name: f.type for f in dataclasses.fields(cls)}
+            nested = {k: value.pop(k) for k in list(value) if k in stages}
+            flat = {**value, **flat}  # flat keys inside the mapping are allowed too
+            base = cls(
+                clean=CleanOptions.coerce(nested.get("clean")),
+                summary=SummaryOptions.coerce(nested.get("summary")),
+                translation=TranslationOptions.coerce(nested.get("translation")),
+            )
+        else:
+            raise ConfigError(f"options must be BriefOptions, a dict or None, not {type(value)}")
+        if not flat:
+            return base
+        routed: dict[str, dict[str, Any]] = {"clean": {}, "summary": {}, "translation": {}}
+        for key, val in flat.items():
+            for stage in routed:
+                if key in type(getattr(base, stage)).field_names():
+                    routed[stage][key] = val
+                    break
+            else:
+                raise ConfigError(f"unknown option {key!r}; valid: {', '.join(cls.option_names())}")
+        return cls(
+            **{
+                stage: type(getattr(base, stage)).coerce(getattr(base, stage), **routed[stage])
+                for stage in routed
+            }
+        )
+
+    @classmethod
+    def option_names(cls) -> list[str]:
+        return [
+            *CleanOptions.field_names(),
+            *SummaryOptions.field_names(),
+            *TranslationOptions.field_names(),
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class StageSeconds:
+    """Wall-clock seconds per stage. In ``run_many`` batched stages are shared by the
+    articles of the call and are divided evenly among them."""
+
+    clean: float = 0.0
+    summarize: float = 0.0
+    translate: float = 0.0
+    total: float = 0.0
+
+
+@dataclass
+class BriefInfo:
+    """How a brief was made: models, options, sizes and timings."""
+
+    summarizer: ModelInfo
+    translator: ModelInfo
+    options: BriefOptions
+    words_in: int
+    chars_in: int
+    input_tokens: int  # summarizer tokens of all segments
+    chunk_tokens: list[int]  # summarizer tokens of each first-pass chunk
+    summary_rounds: int  # generate passes: 1 = fits the window, 2+ = map-reduce
+    summary_tokens: int
+    articles_in_call: int
+    seconds: StageSeconds
+    version: str
+    # extractive/lead summarizers: segment index of each brief sentence (None otherwise).
+    extracted_ids: list[int] | None = None
+
+
+@dataclass
+class Brief:
+    """An article's English brief and Chinese brief, sentence-aligned.
+
+    ``summary == " ".join(en for en, _ in sentence_pairs)`` and
+    ``translation == "".join(zh for _, zh in sentence_pairs)``.
+    """
+
+    summary: str
+    translation: str
+    sentence_pairs: list[tuple[str, str]]
+    segments: list[str]
+    chunks: list[str]
+    info: BriefInfo
+    # Glossary terms found in the English brief, each present verbatim in the Chinese one.
+    glossary_terms: list[AppliedTerm] = field(default_factory=list)
+    # Trust checks (trust.py): per English sentence, the supporting segments; and the facts
+    # that the article or the Chinese brief does not back.
+    sources: list[list[SourceLink]] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["sentence_pairs"] = [list(pair) for pair in self.sentence_pairs]
+        return data
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    def to_markdown(self, title: str | None = None, source: str | None = None) -> str:
+        lines = [f"# {title}" if title else "# Brief", ""]
+        lines += ["## 中文摘要", "", self.translation, "", "## English brief", "", self.summary, ""]
+        if source:
+            lines += [f"Source: {source}", ""]
+        lines += [
+            f"_Models: {self.info.summarizer.name} → {self.info.translator.name}; "
+            f"length {self.info.options.summary.length}, "
+            f"script {self.info.options.translation.script}._",
+            "",
+        ]
+        return "\n".join(lines)
