@@ -107,19 +107,78 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from .models import default_summarizer, default_translator, download
+    from . import download as fetching
+    from .errors import DownloadError
+    from .models import (
+        convert,
+        default_summarizer,
+        default_translator,
+        describe,
+        find_converted,
+        models_dir,
+        models_dir_origin,
+        resolve_model,
+    )
 
+    # The one-line error below says what failed; huggingface_hub's own warnings would repeat it.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    say = (lambda _line: None) if args.quiet else (lambda line: print(line, flush=True))
     names = args.models or [default_summarizer(), default_translator()]
-    for name in names:
-        path = download(name, progress=not args.quiet)
-        print(f"{name} -> {path}")
-        if not args.no_convert:  # the fast CPU engine; `--no-convert` keeps transformers only
-            from .models import convert
+    say(f"models folder: {models_dir()} (from {models_dir_origin()})")
 
+    def announce(plan: fetching.DownloadPlan) -> None:
+        size = fetching.human_size(plan.size_bytes)
+        say(f"fetching {plan.name}: {len(plan.files)} files, {size} -> {plan.target}")
+
+    failed = 0
+    for index, name in enumerate(names):
+        try:
+            ref = resolve_model(name)
+        except BriefingError:
             try:
-                print(f"{name} -> {convert(path)} (CTranslate2 int8)")
+                fetching.download(name, progress=not args.quiet, on_plan=announce)
+            except fetching.HubUnreachableError as exc:  # the rest would fail the same way
+                rest = ", ".join(repr(n) for n in names[index:])
+                print(f"briefing: error: could not download {rest}: {exc}", file=sys.stderr)
+                return exc.exit_code
+            except DownloadError as exc:  # another model may still work: try it
+                print(f"briefing: error: could not download {name!r}: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            ref = resolve_model(name)
+        if not args.no_convert and find_converted(ref) is None:
+            # The fast CPU engine; `--no-convert` keeps transformers only.
+            say(f"converting {name} to CTranslate2 int8")
+            try:
+                convert(ref.path)
             except BriefingError as exc:  # the download itself is fine: transformers runs it
                 print(f"briefing: warning: {exc}; using transformers for it", file=sys.stderr)
+        status = describe(name)
+        engines = ", ".join(status.engines)
+        size = fetching.human_size(status.size_bytes)
+        say(f"{name}: ready in {status.path} ({size}; {engines})")
+    return DownloadError.exit_code if failed else 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .download import human_size
+    from .models import fetch_command, list_models, models_dir, models_dir_origin
+
+    print(f"models folder: {models_dir()} (from {models_dir_origin()})")
+    statuses = list_models()
+    for status in statuses:
+        label = f"default {status.role}" if status.is_default and status.role else "installed"
+        print(f"{status.name}  [{label}]")
+        if status.installed and status.path is None:
+            print("  built in: needs no model")
+        elif status.installed:
+            engines = ", ".join(status.engines) or "none (no weights found)"
+            print(f"  {status.path}  {human_size(status.size_bytes)}  engines: {engines}")
+        else:
+            print(f"  missing: fetch it with  {status.fetch_command}")
+    missing = [s.name for s in statuses if s.is_default and not s.installed]
+    if len(missing) > 1:
+        print(f"fetch every missing default:  {fetch_command(missing)}")
     return 0
 
 
@@ -255,12 +314,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(brief)
     brief.set_defaults(func=cmd_brief)
 
-    download = sub.add_parser("download", help="fetch models into models/ (needs internet)")
+    download = sub.add_parser("download", help="fetch missing models into the models folder (needs internet)")
     download.add_argument("models", nargs="*", help="model ids (default: the two defaults)")
     download.add_argument(
         "--no-convert", action="store_true", help="skip the CTranslate2 int8 conversion"
     )
     download.set_defaults(func=cmd_download)
+
+    models = sub.add_parser(
+        "models",
+        help="list the default and installed models, where they are and how to fetch them",
+    )
+    models.set_defaults(func=cmd_models)
 
     convert = sub.add_parser(
         "convert",

@@ -1,31 +1,38 @@
-"""Finding, downloading and describing models.
+"""Finding and describing local models; CTranslate2 conversion.
 
-A model name resolves, in order, to: a folder under the models directory (``models/`` or
-``$BRIEFING_MODELS_DIR``, laid out as ``models/<org>/<name>``), a local folder path, then
-the Hugging Face cache. Loading never touches the network; ``briefing download`` does.
+A model name resolves, in order, to: a folder under the models directory (laid out as
+``<models>/<org>/<name>``), a local folder path, then the Hugging Face cache. Loading never
+touches the network; ``briefing download`` (``download.py``) does.
+
+The models directory is one absolute folder, the same from every working directory:
+``$BRIEFING_MODELS_DIR`` when set; else ``models/`` of the source checkout briefing runs
+from; else a per-user data folder (platformdirs).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shlex
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from .errors import BriefingError, ModelNotFoundError
+from .errors import ModelNotFoundError
 
 log = logging.getLogger("briefing")
 
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-en-zh"
+# Summarizer names that pick the article's own sentences: no model to fetch.
+NO_MODEL_SUMMARIZERS = ("extractive", "lead")
 # Files a seq2seq model needs; pickled weights are fetched only when no safetensors exist.
 _WANTED = ["*.json", "*.safetensors", "*.model", "*.spm", "*.txt", "*.tiktoken", "vocab*"]
 
-
-class DownloadError(BriefingError):
-    """The Hugging Face hub could not be reached or refused the download."""
-
-    exit_code = 4
+ModelsDirOrigin = Literal["BRIEFING_MODELS_DIR", "checkout", "user-data"]
+Role = Literal["summarizer", "translator"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,32 @@ class ModelRef:
     source: str  # "models-dir", "path" or "hf-cache"
 
 
+def source_checkout() -> Path | None:
+    """The repository root when briefing runs from a source checkout (src/briefing), else None."""
+    package = Path(__file__).resolve().parent
+    root = package.parent.parent
+    if package.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def models_dir_origin() -> ModelsDirOrigin:
+    if os.environ.get("BRIEFING_MODELS_DIR"):
+        return "BRIEFING_MODELS_DIR"
+    return "checkout" if source_checkout() is not None else "user-data"
+
+
 def models_dir() -> Path:
-    return Path(os.environ.get("BRIEFING_MODELS_DIR", "models")).expanduser()
+    """The absolute models folder (see the module docstring for the order)."""
+    env = os.environ.get("BRIEFING_MODELS_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("briefing", appauthor=False)) / "models"
 
 
 def default_summarizer() -> str:
@@ -70,76 +101,148 @@ def resolve_model(name: str) -> ModelRef:
         return ModelRef(name, path.resolve(), "path")
     if path.exists():
         raise ModelNotFoundError(name, f"{path} exists but has no config.json")
+    cached = _hf_cached(name)
+    if cached is None:
+        raise ModelNotFoundError(name, f"looked in {models_dir()}/ and the HF cache")
+    return ModelRef(name, cached, "hf-cache")
+
+
+def _hf_cached(name: str) -> Path | None:
+    """The HF cache snapshot of ``name`` when it holds a model, else None (never the network)."""
     try:
         from huggingface_hub import snapshot_download
 
         cached = Path(snapshot_download(repo_id=name, local_files_only=True))
-    except Exception as exc:  # not cached, or not a valid repo id
-        raise ModelNotFoundError(name, f"looked in {models_dir()}/ and the HF cache") from exc
-    if not _is_model_dir(cached):
-        raise ModelNotFoundError(name, "the HF cache holds no config.json for it")
-    return ModelRef(name, cached, "hf-cache")
+    except Exception:  # not cached, or not a valid repo id: either way not available
+        return None
+    return cached if _is_model_dir(cached) else None
 
 
-def download(name: str, *, progress: bool = True) -> Path:
-    """Fetch ``name`` from the Hugging Face hub into the models directory; return its folder.
+# --------------------------------------------------------------------------- status
 
-    Safetensors weights are preferred; a repo that only has pickled weights is loaded with
-    torch's weights-only loader and re-saved as safetensors so runtime loading stays safe.
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """One model as ``briefing models`` and the web page describe it."""
+
+    role: Role | None  # None for non-default installed ones
+    name: str
+    path: Path | None  # resolved local folder, None when missing
+    installed: bool
+    size_bytes: int
+    engines: tuple[str, ...]  # e.g. ("transformers", "ctranslate2-int8")
+    is_default: bool
+    fetch_command: str  # the one command that fetches it
+
+
+def briefing_command() -> str:
+    """How to call the ``briefing`` executable of this interpreter, as a person would type it.
+
+    ``briefing`` when that is what the shell finds, else the venv's script (relative to the
+    current folder when inside it, e.g. ``.venv/bin/briefing``), else ``python -m``.
     """
-    from huggingface_hub import list_repo_files, snapshot_download
+    script = Path(sys.executable).parent / ("briefing.exe" if os.name == "nt" else "briefing")
+    if script.is_file():
+        on_path = shutil.which("briefing")
+        if on_path and Path(on_path).resolve() == script.resolve():
+            return "briefing"
+        try:
+            shown = str(script.relative_to(Path.cwd()))
+        except ValueError:
+            shown = str(script)
+        return shlex.quote(shown)
+    return f"{shlex.quote(sys.executable)} -m briefing.cli"
 
-    target = local_dir(name)
+
+def fetch_command(names: list[str]) -> str:
+    """One copyable command that fetches ``names`` into the models folder."""
+    prefix = ""
+    if os.environ.get("BRIEFING_MODELS_DIR"):  # a fresh shell would not have it
+        prefix = f"BRIEFING_MODELS_DIR={shlex.quote(str(models_dir()))} "
+    args = " ".join(shlex.quote(name) for name in names)
+    return f"{prefix}{briefing_command()} download {args}".rstrip()
+
+
+def _folder_size(path: Path) -> int:
+    total = 0
+    for item in path.rglob("*"):
+        if item.is_file() and not item.is_symlink():
+            total += item.stat().st_size
+        elif item.is_symlink() and item.is_file():  # the HF cache links into its blobs
+            total += item.resolve().stat().st_size
+    return total
+
+
+def _engines(ref: ModelRef) -> tuple[str, ...]:
+    if is_ct2_dir(ref.path):  # the name pointed at a converted folder itself
+        return (f"ctranslate2-{_quantization_of(ref.path)}",)
+    engines: list[str] = []
+    if any(ref.path.glob("*.safetensors")) or any(ref.path.glob("pytorch_model*.bin")):
+        engines.append("transformers")
+    for home in _ct2_homes(ref):
+        for quantization in QUANTIZATIONS:
+            if is_ct2_dir(home / f"{CT2_PREFIX}{quantization}"):
+                engines.append(f"ctranslate2-{quantization}")
+    return tuple(dict.fromkeys(engines))
+
+
+def _quantization_of(path: Path) -> str:
+    name = path.name
+    return name[len(CT2_PREFIX) :] if name.startswith(CT2_PREFIX) else "unknown"
+
+
+def describe(name: str, role: Role | None = None, is_default: bool = False) -> ModelStatus:
+    """The status of one model by name (never the network)."""
+    if role == "summarizer" and name in NO_MODEL_SUMMARIZERS:
+        return ModelStatus(role, name, None, True, 0, (), is_default, "")
     try:
-        files = list_repo_files(name)
-        patterns = list(_WANTED)
-        if not any(f.endswith(".safetensors") for f in files):
-            patterns.append("pytorch_model.bin")
-        snapshot_download(
-            repo_id=name,
-            local_dir=target,
-            allow_patterns=patterns,
-            tqdm_class=None if progress else _NoBar,
-        )
-    except Exception as exc:
-        raise DownloadError(
-            f"could not download {name!r} from the Hugging Face hub ({type(exc).__name__}): "
-            f"check the internet connection and the model id, or copy the model folder "
-            f"into {target}"
-        ) from exc
-    pickled = target / "pytorch_model.bin"
-    if pickled.exists() and not list(target.glob("*.safetensors")):
-        _resave_as_safetensors(target)
-    log.info("downloaded %s to %s", name, target)
-    return target
+        ref = resolve_model(name)
+    except ModelNotFoundError:
+        return ModelStatus(role, name, None, False, 0, (), is_default, fetch_command([name]))
+    size = _folder_size(ref.path)
+    if ref.source == "hf-cache" and local_dir(name).is_dir():  # conversions live in models/
+        size += _folder_size(local_dir(name))
+    return ModelStatus(
+        role, name, ref.path, True, size, _engines(ref), is_default, fetch_command([name])
+    )
 
 
-def _resave_as_safetensors(folder: Path) -> None:
-    from transformers import AutoModelForSeq2SeqLM
+def model_status(summarizer: str, translator: str) -> list[ModelStatus]:
+    """The two models in use, installed or not (defaults flagged as such)."""
+    return [
+        describe(summarizer, "summarizer", summarizer == default_summarizer()),
+        describe(translator, "translator", translator == default_translator()),
+    ]
 
-    log.info("converting %s/pytorch_model.bin to safetensors", folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder, use_safetensors=False)
-    model.save_pretrained(folder, safe_serialization=True)
-    (folder / "pytorch_model.bin").unlink()
+
+def installed_names() -> list[str]:
+    """Ids of the models in the models folder (``<org>/<name>`` or ``<name>``), sorted."""
+    root = models_dir()
+    if not root.is_dir():
+        return []
+    names: set[str] = set()
+    for config in root.glob("**/config.json"):
+        folder = config.parent
+        relative = folder.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):  # downloads in progress
+            continue
+        if is_ct2_dir(folder) or is_ct2_dir(folder.parent):  # a conversion, not a model
+            continue
+        names.add(relative.as_posix())
+    return sorted(names)
 
 
-class _NoBar:
-    """A tqdm stand-in that draws nothing (for --quiet)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+def list_models() -> list[ModelStatus]:
+    """The default models (installed or not), then every other installed model."""
+    statuses = [
+        describe(default_summarizer(), "summarizer", True),
+        describe(default_translator(), "translator", True),
+    ]
+    shown = {status.name for status in statuses}
+    for name in installed_names():
+        if name not in shown:
+            statuses.append(describe(name, None, False))
+    return statuses
 
 
 # --------------------------------------------------------------------------- CTranslate2
