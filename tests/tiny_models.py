@@ -7,7 +7,13 @@ deterministic and takes well under a second per model once transformers is impor
 
 Models: ``bart`` (distilbart-cnn-like summarizer, 128-token window), ``t5`` (t5-small-like
 summarizer, ``summarize: `` prefix), ``marian`` (opus-mt-en-zh-like, ``>>cmn_Hans<<`` prefix),
-``m2m100`` and ``nllb`` (multilingual, target chosen by ``forced_bos_token_id``).
+``m2m100``, ``nllb`` and ``mbart50`` (multilingual, target chosen by ``forced_bos_token_id``).
+
+Each multilingual family is also built in a second tokenizer layout (``TinyModels.translators``):
+the language tokens listed as special tokens in the saved tokenizer files, and not listed.
+Real hub repositories come in both; with M2M100 in transformers v5 an unlisted ``__zh__`` is
+missing from ``get_vocab()`` though ``convert_tokens_to_ids`` knows it. ``no_chinese`` is a
+Marian model whose only target tokens are ``>>fra<<`` and ``>>deu<<``.
 
 The weights are random, so the outputs are gibberish. A few weights are set by hand (see
 "Shaping of the random translators") so that translations are Chinese and end with ``</s>``,
@@ -23,7 +29,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import sentencepiece as spm
 import tokenizers
@@ -40,6 +46,9 @@ from transformers import (
     M2M100ForConditionalGeneration,
     M2M100Tokenizer,
     MarianConfig,
+    MBart50Tokenizer,
+    MBartConfig,
+    MBartForConditionalGeneration,
     MarianMTModel,
     MarianTokenizer,
     NllbTokenizer,
@@ -55,10 +64,12 @@ __all__ = [
     "ENGLISH_CORPUS",
     "LIBRARY_VERSIONS",
     "TinyModels",
+    "TinyTranslator",
     "build_all",
     "build_bart",
     "build_m2m100",
     "build_marian",
+    "build_mbart50",
     "build_nllb",
     "build_t5",
     "has_cjk",
@@ -157,6 +168,23 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+Layout = Literal["listed", "unlisted"]
+
+
+@dataclass(frozen=True)
+class TinyTranslator:
+    """One tiny translator in one tokenizer layout: its language tokens ``listed`` as special
+    tokens in the saved tokenizer files, or ``unlisted``."""
+
+    family: str  # marian | m2m100 | nllb | mbart50
+    layout: Layout
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.family}-{self.layout}"
+
+
 @dataclass(frozen=True)
 class TinyModels:
     bart: Path
@@ -164,6 +192,9 @@ class TinyModels:
     marian: Path
     m2m100: Path
     nllb: Path | None
+    mbart50: Path | None = None
+    translators: tuple[TinyTranslator, ...] = ()  # every family x layout, defaults included
+    no_chinese: Path | None = None  # multilingual Marian without a Chinese target
 
 
 # --------------------------------------------------------------------------- helpers
@@ -459,8 +490,21 @@ def _shape_m2m100(
         emb[eos_id, _FLAG] = eos.signal + eos.gain
 
 
-def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
-    """An opus-mt-en-zh-like translator (``>>cmn_Hans<<`` / ``>>cmn_Hant<<`` target prefixes)."""
+MARIAN_CHINESE = (">>cmn_Hans<<", ">>cmn_Hant<<")
+
+
+def build_marian(
+    out_dir: Path,
+    max_positions: int = 512,
+    *,
+    languages: tuple[str, ...] = MARIAN_CHINESE,
+    listed: bool = False,
+) -> Path:
+    """An opus-mt-en-zh-like translator (``>>cmn_Hans<<`` / ``>>cmn_Hant<<`` target prefixes).
+
+    ``languages``: the target-language tokens in the vocab; ``listed`` also names them as
+    additional special tokens (opus-mt-en-zh does not).
+    """
     out_dir = Path(out_dir)
     if _is_complete(out_dir):
         return out_dir
@@ -472,7 +516,7 @@ def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
     (out_dir / "target.spm").write_bytes(target)
     # Shared vocab laid out like the real one: </s>, <unk>, language tokens, pieces, <pad> last.
     vocab: dict[str, int] = {}
-    for piece in ["</s>", "<unk>", ">>cmn_Hans<<", ">>cmn_Hant<<", *_spm_pieces(source)]:
+    for piece in ["</s>", "<unk>", *languages, *_spm_pieces(source)]:
         vocab.setdefault(piece, len(vocab))
     for piece in _spm_pieces(target):
         vocab.setdefault(piece, len(vocab))
@@ -485,6 +529,7 @@ def build_marian(out_dir: Path, max_positions: int = 512) -> Path:
         source_lang="en",
         target_lang="zh",
         model_max_length=max_positions,
+        **({"additional_special_tokens": list(languages)} if listed else {}),
     )
 
     pad_id, eos_id = vocab["<pad>"], vocab["</s>"]
@@ -544,8 +589,12 @@ def _bilingual_lines() -> list[str]:
     return _english_lines() + _chinese_lines()
 
 
-def build_m2m100(out_dir: Path) -> Path:
-    """An m2m100_418M-like translator: ``__en__`` / ``__zh__`` codes, forced BOS for the target."""
+def build_m2m100(out_dir: Path, *, listed: bool = True) -> Path:
+    """An m2m100_418M-like translator: ``__en__`` / ``__zh__`` codes, forced BOS for the target.
+
+    ``listed=False``: the language tokens are not additional special tokens, so v5 leaves them
+    out of ``get_vocab()`` (``convert_tokens_to_ids`` and ``lang_code_to_id`` still know them).
+    """
     out_dir = Path(out_dir)
     if _is_complete(out_dir):
         return out_dir
@@ -565,7 +614,11 @@ def build_m2m100(out_dir: Path) -> Path:
         model_max_length=1024,
         # The hub checkpoint lists these in its config; M2M100Tokenizer's own fallback never
         # adds them, and without them decode(skip_special_tokens=True) keeps "__zh__".
-        additional_special_tokens=[f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]],
+        **(
+            {"additional_special_tokens": [f"__{c}__" for c in FAIRSEQ_LANGUAGE_CODES["m2m100"]]}
+            if listed
+            else {}
+        ),
     )
 
     # Language tokens (100) and the 8 "madeup words" sit after the spm vocab, as in the real one.
@@ -583,8 +636,12 @@ def build_m2m100(out_dir: Path) -> Path:
     return _save(model, tokenizer, out_dir)
 
 
-def build_nllb(out_dir: Path) -> Path:
-    """An nllb-200-distilled-like translator: ``eng_Latn`` -> ``zho_Hans`` / ``zho_Hant``."""
+def build_nllb(out_dir: Path, *, listed: bool = True) -> Path:
+    """An nllb-200-distilled-like translator: ``eng_Latn`` -> ``zho_Hans`` / ``zho_Hant``.
+
+    ``listed=False``: the saved tokenizer files do not name the language codes as special
+    tokens; they are still added tokens of tokenizer.json.
+    """
     out_dir = Path(out_dir)
     if _is_complete(out_dir):
         return out_dir
@@ -619,7 +676,87 @@ def build_nllb(out_dir: Path) -> Path:
         eos_token_id=2,
         decoder_start_token_id=2,
     )
-    return _save(model, tokenizer, out_dir)
+    _save(model, tokenizer, out_dir)
+    if not listed:
+        _unlist_special_tokens(out_dir)
+    return out_dir
+
+
+def _unlist_special_tokens(out_dir: Path) -> None:
+    """Drop the additional/extra special token lists from the saved tokenizer files, as in
+    repos saved by older tokenizers; the tokens themselves stay in tokenizer.json."""
+    for name in ("tokenizer_config.json", "special_tokens_map.json"):
+        path = out_dir / name
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("additional_special_tokens", "extra_special_tokens"):
+            data.pop(key, None)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+# Learned positions give no ramp: most outputs run to the length limit, some end early.
+_MBART50_EOS = _EosShape(bias=-6.0, gain=60.0, signal=0.1)
+
+
+def build_mbart50(out_dir: Path, *, listed: bool = True) -> Path:
+    """An mbart-large-50-many-to-many-mmt-like translator: ``en_XX`` source, ``zh_CN`` target
+    as the forced first token; SentencePiece unigram pieces in the fairseq layout."""
+    out_dir = Path(out_dir)
+    if _is_complete(out_dir):
+        return out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # SentencePiece's own layout (<unk>=0, <s>=1, </s>=2); MBart50Tokenizer reorders it to
+    # fairseq's and appends the 52 language codes and <mask>.
+    proto = _train_spm(
+        _bilingual_lines(), vocab_size=800, model_type="unigram", normalization_rule_name="identity"
+    )
+    (out_dir / "sentencepiece.bpe.model").write_bytes(proto)
+    sp = spm.SentencePieceProcessor(model_proto=proto)
+    tokenizer = MBart50Tokenizer(
+        vocab=[(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())],
+        src_lang="en_XX",
+        tgt_lang="zh_CN",
+        model_max_length=1024,
+    )
+
+    size = len(tokenizer)
+    config = MBartConfig(
+        vocab_size=size,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=1024,
+        scale_embedding=True,
+        init_std=_INIT_STD,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_eos_token_id=2,
+        # As in the hub config; CTranslate2 reads it to start decoding from </s>.
+        tokenizer_class="MBart50Tokenizer",
+    )
+    model = _seeded_model(MBartForConditionalGeneration, config)
+    _shape_m2m100(model, _cjk_ids(tokenizer.get_vocab(), size), eos_id=2, eos=_MBART50_EOS)
+    model.generation_config = GenerationConfig(
+        num_beams=2,
+        max_length=64,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_eos_token_id=2,
+    )
+    _save(model, tokenizer, out_dir)
+    if not listed:
+        _unlist_special_tokens(out_dir)
+    return out_dir
 
 
 # --------------------------------------------------------------------------- all
@@ -628,10 +765,25 @@ def build_nllb(out_dir: Path) -> Path:
 def build_all(root: Path) -> TinyModels:
     """Build (or reuse) every tiny model under ``root``."""
     root = Path(root)
+    translators = (
+        TinyTranslator("marian", "unlisted", build_marian(root / "marian")),
+        TinyTranslator("marian", "listed", build_marian(root / "marian-listed", listed=True)),
+        TinyTranslator("m2m100", "listed", build_m2m100(root / "m2m100")),
+        TinyTranslator("m2m100", "unlisted", build_m2m100(root / "m2m100-unlisted", listed=False)),
+        TinyTranslator("nllb", "listed", build_nllb(root / "nllb")),
+        TinyTranslator("nllb", "unlisted", build_nllb(root / "nllb-unlisted", listed=False)),
+        TinyTranslator("mbart50", "listed", build_mbart50(root / "mbart50")),
+        TinyTranslator(
+            "mbart50", "unlisted", build_mbart50(root / "mbart50-unlisted", listed=False)
+        ),
+    )
     return TinyModels(
         bart=build_bart(root / "bart"),
         t5=build_t5(root / "t5"),
-        marian=build_marian(root / "marian"),
-        m2m100=build_m2m100(root / "m2m100"),
-        nllb=build_nllb(root / "nllb"),
+        marian=translators[0].path,
+        m2m100=translators[2].path,
+        nllb=translators[4].path,
+        mbart50=translators[6].path,
+        translators=translators,
+        no_chinese=build_marian(root / "marian-fr-de", languages=(">>fra<<", ">>deu<<")),
     )
