@@ -35,7 +35,7 @@ from .errors import (
 )
 from .pipeline import Brief, ModelChoice, Pipeline
 from .reader import MAX_FILE_BYTES, SUFFIXES, parse_article
-from .summarize import Progress
+from .summarizer import Progress
 
 log = logging.getLogger("briefing")
 
