@@ -377,7 +377,7 @@ def child_briefing(backend: str, reps: int, batch_reps: int, scaling: tuple[int,
     from briefing import Pipeline
     from briefing.pipeline import BriefOptions
 
-    summarize_module = importlib.import_module("briefing.summarize")
+    summarize_module = importlib.import_module("briefing.summarizer")
 
     # The bench's fixed output length: 100 summary tokens (the "medium" preset is 56-142).
     summarize_module.LENGTHS["medium"] = (56, SUMMARY_TOKENS)

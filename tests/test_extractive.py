@@ -15,7 +15,7 @@ import briefing
 from briefing import Pipeline
 from briefing.errors import ConfigError
 from briefing.extractive import SENTENCES, ExtractiveSummarizer, lexrank
-from briefing.summarize import SummaryOptions
+from briefing.summarizer import SummaryOptions
 
 ARTICLE = (
     "Kingsoft will invest US$1 billion in cloud services, its chairman Lei Jun said.\n"

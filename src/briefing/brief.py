@@ -11,7 +11,7 @@ from typing import Any, Self
 from .backends import ModelInfo
 from .clean import CleanOptions
 from .errors import ConfigError
-from .summarize import SummaryOptions
+from .summarizer import SummaryOptions
 from .translate import AppliedTerm, TranslationOptions
 from .trust import Flag, SourceLink
 

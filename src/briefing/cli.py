@@ -46,7 +46,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that briefs articles: models, then the brief."""
-    from .summarize import LENGTHS
+    from .summarizer import LENGTHS
     from .translate import SCRIPTS
 
     _add_model_options(parser)

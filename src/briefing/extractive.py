@@ -3,33 +3,26 @@
 ``extractive`` ranks sentences by centrality (LexRank: PageRank over the cosine
 similarities of their TF-IDF vectors) and keeps the top ones in article order; ``lead``
 keeps the first ones, the classic news baseline. Both are faithful by construction and
-take milliseconds. They plug into ``Pipeline`` in place of the model ``Summarizer``:
-same ``summarize_many`` signature, same ``SummaryResult``.
+take milliseconds. ``ExtractiveSummarizer`` implements the ``summarizer.Summarizer``
+protocol, as the model summarizer does: same ``summarize_many``, same ``SummaryResult``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from .backends import ModelInfo
+from .options import Progress
 from .segment import Chunk
-from .summarize import Progress, SummaryOptions, SummaryResult
+from .summarizer import SummaryOptions, SummaryResult
 
 MODES = ("extractive", "lead")
 # Sentences per length preset; lead-3 is the usual news baseline.
 SENTENCES: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _DAMPING = 0.85
-
-
-@dataclass
-class _InfoOnly:
-    """Stands where a model summarizer keeps its model: only ``info`` is there."""
-
-    info: ModelInfo
 
 
 class ExtractiveSummarizer:
@@ -39,20 +32,18 @@ class ExtractiveSummarizer:
         if mode not in MODES:
             raise ValueError(f"extractive mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
-        self.model = _InfoOnly(
-            ModelInfo(
-                name=mode,
-                path="",
-                backend="numpy" if mode == "extractive" else "none",
-                family="lexrank" if mode == "extractive" else "lead",
-                device="cpu",
-                precision="",
-            )
+        self._info = ModelInfo(
+            name=mode,
+            path="",
+            backend="numpy" if mode == "extractive" else "none",
+            family="lexrank" if mode == "extractive" else "lead",
+            device="cpu",
+            precision="",
         )
 
     @property
     def info(self) -> ModelInfo:
-        return self.model.info
+        return self._info
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Words, since there is no model tokenizer (``info.input_tokens`` counts words)."""

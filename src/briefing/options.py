@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from .errors import ConfigError
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(stage, done, total) while a stage's work advances."""
 
 
 class StageOptions:

@@ -21,10 +21,11 @@ from .errors import ConfigError, InputError
 from .extractive import MODES as EXTRACTIVE_MODES
 from .extractive import ExtractiveSummarizer
 from .models import pick_device, resolve_model
+from .options import Progress
 from .reader import html_to_text
 from .segment import segment, split_sentences
 from .settings import ModelChoice, model_id
-from .summarize import Progress, Summarizer
+from .summarizer import ModelSummarizer, Summarizer
 from .translate import Translator
 from .trust import check_brief
 
@@ -89,17 +90,17 @@ class Pipeline:
             "compute_type": choice.compute_type,  # CTranslate2 only
         }
         started = time.perf_counter()
-        self.summarizer: Summarizer | ExtractiveSummarizer = (
+        self.summarizer: Summarizer = (
             ExtractiveSummarizer(summarizer_name)
             if summarizer_ref is None
-            else Summarizer(load_model(summarizer_ref, **load))
+            else ModelSummarizer(load_model(summarizer_ref, **load))
         )
         self.translator = Translator(load_model(translator_ref, **load))
         self.load_seconds = time.perf_counter() - started
         self._lock = threading.Lock()
         log.info(
             "loaded %s and %s on %s in %.1fs",
-            self.summarizer.model.info.name,
+            self.summarizer.info.name,
             translator_ref.name,
             self.device,
             self.load_seconds,
@@ -120,7 +121,7 @@ class Pipeline:
 
     @property
     def models(self) -> tuple[ModelInfo, ModelInfo]:
-        return self.summarizer.model.info, self.translator.model.info
+        return self.summarizer.info, self.translator.model.info
 
     @staticmethod  # no models needed: batch checks files with it before loading any
     def prepare(text: str, options: CleanOptions) -> _Prepared:
@@ -201,7 +202,7 @@ class Pipeline:
             seconds.total = seconds.clean + seconds.summarize + seconds.translate
             chunk_tokens = [c.tokens for c in result.chunks]
             info = BriefInfo(
-                summarizer=self.summarizer.model.info,
+                summarizer=self.summarizer.info,
                 translator=self.translator.model.info,
                 options=opts,
                 words_in=len(prep.cleaned.split()),

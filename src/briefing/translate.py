@@ -21,7 +21,7 @@ from .backends import Seq2Seq
 from .glossary import Glossary, GlossaryMatch
 from .options import StageOptions, check_choice, check_positive
 from .segment import split_to_fit
-from .summarize import Progress
+from .summarizer import Progress
 from .typography import convert_script, normalize_chinese, strip_language_tags
 
 __all__ = [

@@ -1,21 +1,31 @@
-"""English brief by map-reduce over chunks: nothing is ever cut to fit the window."""
+"""The English brief: the ``Summarizer`` protocol, and map-reduce over chunks with a model.
+
+Nothing is ever cut to fit the window. ``extractive.ExtractiveSummarizer`` is the other
+implementation of the protocol (the article's own sentences, no model).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from .backends import GenerationSettings, ModelInfo, Seq2Seq
 from .errors import BriefingError
-from .options import StageOptions, check_choice, check_positive
+from .options import Progress, StageOptions, check_choice, check_positive
 from .segment import Chunk, chunk_segments, split_sentences
 
 log = logging.getLogger("briefing")
 
-Progress = Callable[[str, int, int], None]
-"""Called as progress(stage, done, total) while work advances."""
+__all__ = [
+    "LENGTHS",
+    "ModelSummarizer",
+    "Progress",
+    "Summarizer",
+    "SummaryOptions",
+    "SummaryResult",
+]
 
 # (min_new_tokens, max_new_tokens) of the final brief. "medium" is distilbart-cnn's own
 # 56–142 range; "short" is about two sentences, "long" about a paragraph and a half.
@@ -63,7 +73,29 @@ class SummaryResult:
     source_ids: list[int] | None = None
 
 
-class Summarizer:
+class Summarizer(Protocol):
+    """What ``Pipeline`` needs of a summarizer: what it is, a size measure, and briefs."""
+
+    @property
+    def info(self) -> ModelInfo:
+        """Recorded in every Brief as ``info.summarizer``."""
+        ...
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Size of each text in the summarizer's own unit (model tokens, or words)."""
+        ...
+
+    def summarize_many(
+        self,
+        segment_lists: list[list[str]],
+        options: SummaryOptions,
+        progress: Progress | None = None,
+    ) -> list[SummaryResult]:
+        """One result per article, same order."""
+        ...
+
+
+class ModelSummarizer:
     """A seq2seq model plus the stage logic around it: prefix, budget, length, map-reduce."""
 
     def __init__(self, model: Seq2Seq) -> None:
