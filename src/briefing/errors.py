@@ -49,3 +49,17 @@ class DownloadError(BriefingError):
     """The Hugging Face hub could not be reached, refused the download, or the disk is full."""
 
     exit_code = 4
+
+
+class NoChineseTargetError(ModelLoadError):
+    """A multilingual translation model whose tokenizer has no Chinese target language."""
+
+    def __init__(self, model: str, languages: list[str]) -> None:
+        self.model = model
+        self.languages = languages
+        shown = ", ".join(languages[:12]) + (", …" if len(languages) > 12 else "")
+        super().__init__(
+            f"translator {model!r} is multilingual but has no Chinese target (its "
+            f"{len(languages)} language tokens: {shown}); choose a model that translates into "
+            "Chinese, such as Helsinki-NLP/opus-mt-en-zh"
+        )

@@ -11,6 +11,7 @@ the English sentence appears verbatim in the Chinese one. Typography and the scr
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 from .backends import Seq2Seq
 from .glossary import Glossary, GlossaryMatch
+from .languages import ChineseTarget, find_chinese_target
 from .options import StageOptions, check_choice, check_positive
 from .segment import split_to_fit
 from .summarizer import Progress
@@ -44,6 +46,8 @@ _PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])[Zz]\s?[Xx]\s?(\d{1,3})(?!\d)")
 # typography.py treats them as Chinese text and OpenCC leaves them alone.
 _SENTINEL = 0xE000
 _HAS_WORDS = re.compile(r"\w")
+
+log = logging.getLogger("briefing")
 
 
 def tidy_chinese(text: str) -> str:
@@ -110,40 +114,53 @@ class _Target:
     """How one model is told to write Chinese in one script."""
 
     prefix: str = ""  # Marian: a ">>cmn_Hans<< " token in the source text
-    forced_bos: str | None = None  # NLLB / M2M100: the first generated token
+    forced_bos: str | None = None  # NLLB / M2M100 / mBART-50: the first generated token
     native: bool = False  # the model has a token for this exact script
 
 
 class Translator:
-    """An English→Chinese seq2seq model plus language tokens, batching, glossary, script."""
+    """An English→Chinese seq2seq model plus language tokens, batching, glossary, script.
+
+    The Chinese target comes from the model's own tokenizer (briefing.languages); a
+    multilingual model without one raises NoChineseTargetError. The target and the rule that
+    found it are recorded in ``model.info`` (``brief.info.translator``).
+    """
 
     def __init__(self, model: Seq2Seq) -> None:
         self.model = model
-        vocab = model.tokenizer.get_vocab()
-        # Multilingual tokenizers mark the source language; it is always English, so set it
-        # once here rather than per call (tokenizers are shared between threads).
-        for code, token in (("eng_Latn", "eng_Latn"), ("en", "__en__")):
-            if token in vocab and hasattr(model.tokenizer, "src_lang"):
-                model.tokenizer.src_lang = code
-                break
-        self.targets = {script: self._target(vocab, script) for script in SCRIPTS}
+        vocab_size = getattr(model.config, "vocab_size", None)
+        self.chinese = find_chinese_target(
+            model.tokenizer, model.info.name, vocab_size if isinstance(vocab_size, int) else None
+        )
+        if self.chinese.source_lang is not None:
+            # The source is always English: set it once here rather than per call
+            # (tokenizers are shared between threads).
+            model.tokenizer.src_lang = self.chinese.source_lang
+        model.info = dataclasses.replace(
+            model.info,
+            target=self.chinese.hans,
+            target_traditional=self.chinese.hant,
+            target_rule=self.chinese.rule,
+        )
+        log.info(
+            "%s writes Chinese by %s %s", model.info.name, self.chinese.rule, self.chinese.hans
+        )
+        self.targets = {script: self._target(self.chinese, script) for script in SCRIPTS}
 
     @staticmethod
-    def _target(vocab: dict[str, int], script: str) -> _Target:
+    def _target(chinese: ChineseTarget, script: str) -> _Target:
         # Taiwan phrasing comes from OpenCC's s2twp, so it starts from Simplified output.
         # OpenCC also runs after a native token: models let the other script slip in.
-        hant = script == "traditional"
-        if ">>cmn_Hans<<" in vocab:  # Helsinki-NLP/opus-mt-en-zh and other multi-target Marian
-            if hant and ">>cmn_Hant<<" in vocab:
-                return _Target(prefix=">>cmn_Hant<< ", native=True)
-            return _Target(prefix=">>cmn_Hans<< ", native=script == "simplified")
-        if "zho_Hans" in vocab:  # NLLB-200
-            if hant and "zho_Hant" in vocab:
-                return _Target(forced_bos="zho_Hant", native=True)
-            return _Target(forced_bos="zho_Hans", native=script == "simplified")
-        if "__zh__" in vocab:  # M2M100: one Chinese code, Simplified in practice
-            return _Target(forced_bos="__zh__")
-        return _Target()
+        if chinese.hans is None:  # single-target model: used as is
+            return _Target()
+        native = script == "traditional" and chinese.hant is not None
+        token = chinese.hant if native else chinese.hans
+        assert token is not None
+        # Only a script-specific token is "native"; M2M100's __zh__ / mBART's zh_CN are not.
+        exact = native or (script == "simplified" and "Hans" in token)
+        if chinese.rule == "prefix":
+            return _Target(prefix=token + " ", native=exact)
+        return _Target(forced_bos=token, native=exact)
 
     def translate(
         self,

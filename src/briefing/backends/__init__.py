@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..languages import TargetRule
+
 BACKENDS = ("auto", "transformers", "ctranslate2")
 
 
@@ -32,6 +34,12 @@ class ModelInfo:
     device: str
     precision: str
     extra: dict[str, Any] = field(default_factory=dict)
+    # Translators only (briefing.languages): the Chinese target token, a native Traditional
+    # one if the model has it, and the rule that found them. None: not a translator, or a
+    # Brief saved before these were recorded.
+    target: str | None = None
+    target_traditional: str | None = None
+    target_rule: TargetRule | None = None
 
 
 class Seq2Seq(Protocol):
