@@ -45,6 +45,27 @@ class BackendUnavailableError(BriefingError):
     exit_code = 3
 
 
+class FetchError(BriefingError):
+    """A URL could not be fetched as an article: network failure, timeout, HTTP error status,
+    a body over the size cap, or a content type that is not HTML or text.
+
+    Exit code 4 (neither the user's file nor the models are at fault). ``transient`` is True
+    when retrying later may succeed (timeouts, connection failures, HTTP 429/5xx).
+    """
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, url: str = "", transient: bool = False) -> None:
+        super().__init__(message)
+        self.url = url
+        self.transient = transient
+
+
+class BlockedURLError(FetchError):
+    """A URL refused before connecting: not http/https, or (for the web server) its host
+    resolves to a loopback, private, link-local, multicast, reserved or unspecified address."""
+
+
 class DownloadError(BriefingError):
     """The Hugging Face hub could not be reached, refused the download, or the disk is full."""
 
