@@ -1,0 +1,391 @@
+"""The page: layout, styles and events around ``Handlers``; and the server launch."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from ..errors import BackendUnavailableError, BriefingError, ModelLoadError, ModelNotFoundError
+from ..models import ModelStatus, model_status
+from ..pipeline import Pipeline
+from ..settings import ModelChoice
+from . import render
+from .handlers import (
+    CACHE_SECONDS,
+    EXAMPLES,
+    MAX_ARTICLE_CHARS,
+    MAX_UPLOAD_BYTES,
+    UPLOAD_SUFFIXES,
+    Handlers,
+    read_data,
+)
+from .limits import BodyLimit
+
+log = logging.getLogger("briefing")
+
+# Requests the queue runs at once. The Pipeline serialises model calls with a lock, so more
+# would only wait inside workers; 2 lets one request clean and check its input (and fail
+# fast on bad input) while another is in the models.
+CONCURRENCY_LIMIT = 2
+# Requests allowed to wait in the queue; further ones are refused with "queue full".
+QUEUE_MAX_SIZE = 64
+# Sessions whose last inputs Gradio keeps in memory (its default is 10,000): with requests
+# capped at MAX_REQUEST_BYTES this bounds what visitors can make the server hold.
+SESSION_CAPACITY = 100
+# A request body (JSON) may hold one article of MAX_ARTICLE_CHARS, at up to 6 bytes a
+# character once escaped, and the other inputs.
+MAX_REQUEST_BYTES = MAX_ARTICLE_CHARS * 6 + 64_000
+# Errors that mean "the operator's models cannot be used": the app still starts.
+MODEL_ERRORS = (ModelNotFoundError, ModelLoadError, BackendUnavailableError)
+
+CSS = """
+.gradio-container { max-width: 1200px !important; margin: 0 auto; }
+#intro h1 { margin: 0 0 .2rem; font-size: 1.6rem; }
+#intro p { margin: 0; }
+#brief-en textarea, #brief-zh textarea { font-size: 1.05rem; line-height: 1.6; }
+#brief-button { min-height: 2.8rem; font-size: 1.05rem; }
+#brief-button:disabled { opacity: .85; cursor: progress; }
+#examples { align-items: center; flex-wrap: wrap; gap: .4rem; }
+#examples > * { flex: 0 0 auto !important; min-width: 0 !important; }
+#examples-label { font-size: .9rem; }
+.brief-hint { font-size: .85rem; opacity: .75; margin: .2rem 0 0; }
+.brief-progress { position: relative; height: 1.9rem; border-radius: 6px; overflow: hidden;
+  background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
+.brief-progress .bar { position: absolute; inset: 0 auto 0 0; background: #93c5fd;
+  transition: width .3s ease; }
+.brief-progress.done .bar { background: #86efac; }
+.brief-progress .label { position: relative; padding: 0 .6rem; line-height: 1.9rem;
+  font-size: .95rem; color: #111827; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; display: block; }
+.brief-alert { border: 2px solid #dc2626; background: #fef2f2; color: #7f1d1d;
+  border-radius: 8px; padding: .7rem 1rem; font-size: 1rem; }
+#check-badge { background: #fef3c7; border: 1px solid #d97706; color: #78350f; }
+.brief-stats { font-size: .85rem; opacity: .8; margin: 0; font-family: ui-monospace, monospace; }
+#model-error { border: 2px solid #d97706; border-radius: 8px; padding: .8rem 1rem; }
+#model-error code, .fetch-command code { user-select: all; }
+.fetch-command { white-space: pre-wrap; overflow-wrap: anywhere; }
+/* Nothing may push the page sideways: long URLs and unbroken strings wrap. */
+.gradio-container, .gradio-container * { overflow-wrap: anywhere; }
+.gradio-container pre { white-space: pre-wrap; }
+table.check-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.check-table col.c-en, table.check-table col.c-zh { width: 26%; }
+table.check-table col.c-src { width: 32%; }
+table.check-table col.c-flags { width: 16%; }
+table.check-table th, table.check-table td { border: 1px solid var(--border-color-primary);
+  padding: .4rem .6rem; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+table.check-table td.pair-zh { line-height: 1.7; }
+table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f; }
+.check-sources, .check-flags { margin: 0; padding-left: 1.4rem; }
+.check-sources li { font-size: .9rem; }
+.check-nosource { color: #b45309; }
+@media (max-width: 720px) {
+  #controls, #briefs, #result-actions { flex-direction: column !important; }
+  #controls > *, #briefs > * { min-width: 0 !important; width: 100% !important; }
+  table.check-table, table.check-table tbody, table.check-table tr, table.check-table td {
+    display: block; width: 100%; }
+  table.check-table thead, table.check-table colgroup { display: none; }
+  table.check-table tr { margin-bottom: .8rem; border: 1px solid var(--border-color-primary); }
+  table.check-table td { border: 0; border-top: 1px solid var(--border-color-primary); }
+  table.check-table td::before { content: attr(data-label); display: block; font-weight: 600;
+    font-size: .8rem; opacity: .7; }
+}
+"""
+
+# Ctrl+Enter (⌘+Enter) briefs, from anywhere on the page; plain Enter stays a line break.
+HEAD = """<script>
+document.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+    const button = document.querySelector('#brief-button');
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  }
+});
+</script>"""
+
+# After a run: bring the briefs (or the error) into view when they are not.
+SCROLL_JS = """() => {
+  const alert = document.querySelector('#alert .brief-alert');
+  const target = alert ? document.querySelector('#alert') : document.querySelector('#briefs');
+  const last = alert ? target : document.querySelector('#brief-zh');
+  if (!target || !last) return;
+  const top = target.getBoundingClientRect().top;
+  const bottom = last.getBoundingClientRect().top + 90;
+  if (top < 0 || bottom > window.innerHeight) {
+    window.scrollBy({top: top - 8, behavior: 'instant'});
+  }
+}"""
+
+CHECK_JS = """() => {
+  setTimeout(() => document.querySelector('#check')?.scrollIntoView({block: 'start'}), 150);
+}"""
+
+
+def _confirm_js(first_lines: list[str]) -> str:
+    """Ask before an example replaces text the visitor typed or pasted."""
+    return f"""(ok) => {{
+  const box = document.querySelector('#article textarea');
+  const text = box ? box.value.trim() : '';
+  const examples = {json.dumps(first_lines)};
+  const mine = text && !examples.some((line) => text.startsWith(line));
+  return [!mine || window.confirm('Replace the article in the box with the example?')];
+}}"""
+
+
+def load_pipeline(choice: ModelChoice) -> tuple[Pipeline | None, BriefingError | None]:
+    """Load the models once; on missing or unusable models return the error instead."""
+    try:
+        return Pipeline.from_choice(choice), None
+    except MODEL_ERRORS as exc:
+        log.info("the web UI starts without models: %s", exc)
+        return None, exc
+
+
+def models_text(pipeline: Pipeline | None, error: BriefingError | None) -> str:
+    if pipeline is None:
+        return f"No models loaded.\n{error}"
+    lines = []
+    for role, info in zip(("Summarizer", "Translator"), pipeline.models, strict=True):
+        lines.append(
+            f"{role}: {info.name} ({info.family}, {info.backend}, {info.device}, {info.precision})"
+        )
+    lines.append(f"Loaded in {pipeline.load_seconds:.1f} s. Models are chosen by the operator")
+    lines.append("(BRIEFING_SUMMARIZER / BRIEFING_TRANSLATOR, or briefing serve --summarizer …).")
+    return "\n".join(lines)
+
+
+def _statuses(choice: ModelChoice | None, error: BriefingError | None) -> list[ModelStatus]:
+    try:
+        chosen = (choice or ModelChoice()).resolved()
+        return model_status(chosen.summarizer or "", chosen.translator or "")
+    except Exception:  # the page must still start and say what it can
+        log.exception("cannot tell which models are missing")
+        return []
+
+
+def build_app(
+    pipeline: Pipeline | None,
+    load_error: BriefingError | None = None,
+    *,
+    concurrency_limit: int = CONCURRENCY_LIMIT,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    choice: ModelChoice | None = None,
+) -> gr.Blocks:
+    """The Blocks app around an already-loaded pipeline (or the error that kept it out)."""
+    handlers = Handlers(pipeline, load_error, max_upload_bytes=max_upload_bytes)
+    ready = pipeline is not None
+    with gr.Blocks(
+        title="briefing: English and Chinese news briefs",
+        analytics_enabled=False,
+        delete_cache=(CACHE_SECONDS, CACHE_SECONDS),
+    ) as app:
+        gr.HTML(
+            "<h1>briefing</h1><p>Paste an English news article (or upload a .txt, .md or "
+            ".html file) and get a short English brief and a faithful Chinese brief.</p>",
+            elem_id="intro",
+        )
+        if not ready:
+            gr.HTML(
+                render.missing_models_html(_statuses(choice, load_error), load_error),
+                elem_id="model-error-box",
+            )
+        with gr.Row(elem_id="controls", equal_height=False):
+            with gr.Column(scale=3, min_width=280):
+                article = gr.Textbox(
+                    label="Article",
+                    lines=9,
+                    max_lines=16,
+                    max_length=MAX_ARTICLE_CHARS,
+                    placeholder="Paste the article text here…",
+                    elem_id="article",
+                )
+                with gr.Row(elem_id="examples"):
+                    gr.HTML('<span id="examples-label">Try an example:</span>', padding=False)
+                    example_buttons = [
+                        (gr.Button(label, size="sm", elem_classes="example"), name)
+                        for label, name in EXAMPLES
+                    ]
+                upload = gr.File(
+                    label="…or upload .txt / .md / .html",
+                    file_types=list(UPLOAD_SUFFIXES),
+                    type="filepath",
+                    height=90,
+                    elem_id="upload",
+                )
+            with gr.Column(scale=1, min_width=240):
+                length = gr.Radio(render.LENGTHS, value="medium", label="Length", elem_id="length")
+                script = gr.Radio(
+                    render.SCRIPTS, value="simplified", label="Chinese script", elem_id="script"
+                )
+                run = gr.Button(
+                    "Brief it", variant="primary", interactive=ready, elem_id="brief-button"
+                )
+                progress = gr.HTML("", elem_id="progress", padding=False)
+                gr.HTML('<p class="brief-hint">Ctrl+Enter also briefs.</p>', padding=False)
+        alert = gr.HTML("", elem_id="alert", padding=False)
+        with gr.Column(visible=ready, elem_id="results"):
+            with gr.Row(elem_id="briefs", equal_height=True):
+                english = gr.Textbox(
+                    label="English brief",
+                    lines=3,
+                    max_lines=12,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="brief-en",
+                )
+                chinese = gr.Textbox(
+                    label="中文摘要 (Chinese brief)",
+                    lines=3,
+                    max_lines=12,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="brief-zh",
+                )
+            with gr.Row(elem_id="result-actions"):
+                badge = gr.Button("", visible=False, size="sm", elem_id="check-badge")
+                download_md = gr.DownloadButton(
+                    "Download Markdown", visible=False, size="sm", elem_id="download-md"
+                )
+                download_json = gr.DownloadButton(
+                    "Download JSON", visible=False, size="sm", elem_id="download-json"
+                )
+            with gr.Accordion("Check", open=False, elem_id="check") as check_box:
+                check = gr.HTML("", elem_id="check-view")
+            with gr.Accordion("Details", open=False, elem_id="details"):
+                details = gr.HTML("", elem_id="details-view")
+                result_json = gr.JSON(label="Whole result (JSON)", elem_id="result-json")
+        with gr.Accordion("Models in use", open=False, elem_id="models-in-use"):
+            gr.Textbox(
+                models_text(pipeline, load_error),
+                show_label=False,
+                lines=4,
+                interactive=False,
+                elem_id="models",
+            )
+        # The uploaded file's (text digest, title): names the downloads of its brief.
+        upload_info = gr.State(None, time_to_live=CACHE_SECONDS)
+        confirmed = gr.Checkbox(True, visible=False)
+
+        outputs = [
+            run,
+            progress,
+            alert,
+            english,
+            chinese,
+            badge,
+            check,
+            details,
+            download_md,
+            download_json,
+            result_json,
+        ]
+        assert len(outputs) == len(Handlers.OUTPUTS)
+        page_run = run.click(
+            handlers.run,
+            inputs=[article, length, script, upload_info],
+            outputs=outputs,
+            api_visibility="private",
+            show_progress="hidden",
+            concurrency_limit=concurrency_limit,
+            trigger_mode="once",
+        )
+        page_run.then(None, js=SCROLL_JS)
+        # Editing the article makes the result stale: clear it (and stop a run for old text).
+        article.input(
+            handlers.cleared,
+            outputs=outputs,
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+            cancels=[page_run],
+            trigger_mode="always_last",
+        )
+        upload.upload(
+            handlers.read_upload,
+            inputs=upload,
+            outputs=[article, upload_info, *outputs],
+            api_visibility="private",
+            show_progress="hidden",
+            cancels=[page_run],
+        )
+        first_lines = [read_data(name).splitlines()[0][:60] for _, name in EXAMPLES]
+        for button, name in example_buttons:
+            button.click(
+                partial(handlers.example, name),
+                inputs=[confirmed],
+                outputs=[article, upload_info, *outputs],
+                js=_confirm_js(first_lines),
+                api_visibility="private",
+                queue=False,
+                show_progress="hidden",
+                cancels=[page_run],
+            )
+        badge.click(
+            lambda: gr.Accordion(open=True),
+            outputs=check_box,
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+        ).then(None, js=CHECK_JS)
+        # The named API: three outputs, for gradio_client and scripts (not the page).
+        api_trigger = gr.Button(visible=False, elem_id="api-trigger")
+        api_trigger.click(
+            handlers.brief,
+            inputs=[article, length, script],
+            outputs=[english, chinese, result_json],
+            api_name="brief",
+            api_description="Brief one English article: returns the English brief, the "
+            "Chinese brief and the whole result as JSON.",
+            concurrency_limit=concurrency_limit,
+        )
+    app.queue(default_concurrency_limit=concurrency_limit, max_size=QUEUE_MAX_SIZE)
+    return app
+
+
+def theme() -> gr.themes.Base:
+    # System fonts only: the default theme fetches Google Fonts, which offline servers lack.
+    return gr.themes.Default(
+        font=[
+            "ui-sans-serif",
+            "system-ui",
+            "Noto Sans CJK SC",
+            "WenQuanYi Micro Hei",
+            "sans-serif",
+        ],
+        font_mono=["ui-monospace", "monospace"],
+    )
+
+
+def launch(
+    app: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    share: bool = False,
+    auth: tuple[str, str] | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    block: bool = True,
+    quiet: bool = False,
+) -> Any:
+    """Start the server; with ``block=False`` return at once (tests, notebooks)."""
+    return app.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        auth=auth,
+        max_file_size=max_upload_bytes,
+        prevent_thread_lock=not block,
+        show_error=False,
+        quiet=quiet,
+        ssr_mode=False,
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+        run_history=False,
+        state_session_capacity=SESSION_CAPACITY,
+        app_kwargs={"middleware": [Middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES)]},
+    )
