@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
+from . import furniture
 from .errors import InputError
+from .layout import (
+    HeaderField,
+    Line,
+    blocks_of,
+    header_kind,
+    paragraphs,
+    split_header,
+    to_line,
+)
 from .options import StageOptions, check_positive
+
+log = logging.getLogger("briefing")
 
 # Compatibility decompositions that only change the look of a character (full-width forms,
 # no-break spaces, ligatures). Superscripts, fractions and circled forms change meaning
@@ -18,38 +32,8 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff\u202a-\u202
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[^\S\n]+")
+_WIDE_STOP = re.compile(r"[．！？。](?=[^\W\d_])")
 
-# Whole lines of web chrome. Each pattern must match the entire (stripped) line, so an
-# article sentence that merely mentions "comments" or "copyright" is never dropped.
-_CHROME_LINE = re.compile(
-    r"""^(?:
-        (?:source|via|originally\ published\ (?:at|on|by))\s*[:\-–—]+\s*\S.{0,120}
-      | \d+\s+comments?\s*:?
-      | (?:no\ )?comments?\s*:?
-      | post\ a\ comment
-      | (?:leave|add|write)\ a\ (?:comment|reply)
-      | subscribe\ to\s*:.*
-      | posted\ by\ .{1,80}\ (?:at|on)\ .{1,60}
-      | posted\ (?:at|on)\ .{1,60}
-      | labels?\s*:.{0,200}
-      | tags?\s*:.{0,200}
-      | (?:share|share\ this(?:\ article|\ story)?|sharing\ is\ caring)\s*[:!]?(?:\s*(?:facebook|twitter|x|email|linkedin|whatsapp|reddit|pinterest|print)[\s,|]*)*
-      | (?:facebook|twitter|email|print|tweet|pin\ it|whatsapp|linkedin|reddit)(?:\s*[|,·/]\s*(?:facebook|twitter|email|print|tweet|pin\ it|whatsapp|linkedin|reddit))*
-      | (?:related(?:\ (?:articles?|posts?|stories|news|coverage))?|you\ may\ also\ like|more\ from\ .{1,40}|recommended(?:\ for\ you)?|most\ read|trending(?:\ now)?)\s*:?
-      | read\ (?:more|the\ full\ story|full\ article)(?:\s*(?:»|>>|→|\.\.\.|…|:).{0,120})?
-      | (?:continue\ reading|click\ here\ to\ .{1,80}|follow\ us\ on\ .{1,80})
-      | (?:©|\(c\)|copyright\b).{0,160}
-      | all\ rights\ reserved\.?
-      | advertisement|sponsored(?:\ content)?|newer\ post|older\ post|home
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Trailer markers: once one of these starts a line near the end, everything after it is
-# comment-section or footer material, not article text.
-_TRAILER_START = re.compile(
-    r"^(?:\d+\s+comments?\s*:?|post\ a\ comment|leave\ a\ (?:comment|reply))$",
-    re.IGNORECASE | re.VERBOSE,
-)
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[A-Za-z']+")
 # Frequent English function words; an English article of any topic is ~30 % these.
@@ -150,70 +134,182 @@ def _safe_compat(char: str) -> str:
 def normalize_unicode(text: str) -> str:
     """NFC plus the safe part of NFKC; drop invisible and control characters and lone surrogates."""
     text = _SURROGATE.sub("", text)
+    # A full-width full stop ends a sentence even with no space after it ("rose．Prices").
+    text = _WIDE_STOP.sub(r"\g<0> ", text)
     text = unicodedata.normalize("NFC", text)
     text = "".join(_safe_compat(c) if ord(c) > 0x7F else c for c in text)
     text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = text.replace("\u2029", "\n\n").replace("\t", " ")
+    # Tabs stay: a tab-indented line opens a paragraph (layout.py reads the indentation).
+    text = text.replace("\u2029", "\n\n")
     return _CONTROL.sub("", text)
 
 
 _HTML_TAG = re.compile(
     r"<(?:!doctype|html|head|body|p|div|span|a|br|article|section|h[1-6]|li|ul|ol|table|"
-    r"script|style|img|meta|link)\b[^>]*>",
+    r"script|style|img|meta|link|main|header|footer|figure|blockquote|em|strong|b|i)\b[^>]*>",
     re.IGNORECASE,
+)
+# A fragment: markup that opens with a block element and closes a tag ("<div><p>…</p></div>").
+_FRAGMENT = re.compile(
+    r"^\s*<(?:div|p|article|section|main|span|h[1-6]|ul|ol|table|blockquote|header|figure|"
+    r"body|a|em|strong|b|i)\b[^>]*>.*</[a-z0-9]+>\s*$",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
 def looks_like_html(text: str) -> bool:
-    """True for markup pasted as text (a saved web page), rather than prose with a stray tag."""
+    """True for markup pasted as text (a page or a fragment), not prose with a stray tag."""
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")):
+        return True
+    if _FRAGMENT.match(text[:200_000]) if len(text) <= 200_000 else _FRAGMENT.match(
+        text[:100] + text[-100:]
+    ):
         return True
     tags = len(_HTML_TAG.findall(text[:200_000]))
     return tags >= 5 and tags * 40 > len(text[:200_000].split())
 
 
+RemovalRule = furniture.FurnitureKind | Literal["comment-section"]
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line cleaning dropped, and the rule that dropped it (a furniture kind, or
+    "comment-section" for a line inside a cut comment section)."""
+
+    text: str
+    rule: RemovalRule
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """A cleaned article and what cleaning found and did.
+
+    text: the body, paragraphs separated by one blank line (header lines are not in it).
+    title: the headline, when one was recognised above the body.
+    header: every header line recognised (headline, bylines, dates), in order.
+    removed: every line dropped as page furniture, with its rule.
+    kept_back: why lines that matched a rule were kept (removing them would have taken
+        article text), or None.
+    """
+
+    text: str
+    title: str | None = None
+    header: tuple[HeaderField, ...] = ()
+    removed: tuple[RemovedLine, ...] = ()
+    kept_back: str | None = None
+
+    @property
+    def byline(self) -> str | None:
+        return next((f.text for f in self.header if f.kind == "byline"), None)
+
+    @property
+    def dateline(self) -> str | None:
+        return next((f.text for f in self.header if f.kind == "dateline"), None)
+
+
 def is_chrome_line(line: str) -> bool:
     """True for a line that is web page furniture rather than article text."""
-    return bool(_CHROME_LINE.match(line.strip()))
+    return furniture.match(line) is not None
 
 
-def strip_chrome(lines: list[str]) -> list[str]:
-    """Drop chrome lines anywhere, and everything after a comment-section marker in the
-    second half of the page (user comments are not article text)."""
-    kept: list[str] = []
-    for number, line in enumerate(lines):
-        stripped = line.strip()
-        if number >= len(lines) // 2 and _TRAILER_START.match(stripped):
-            break
-        if stripped and is_chrome_line(stripped):
+_SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*$")
+
+
+def _sentence_like(line: Line) -> bool:
+    return len(line.text.split()) >= 6 and bool(_SENTENCE_END.search(line.text))
+
+
+def _words(lines: list[Line]) -> int:
+    return sum(len(line.text.split()) for line in lines)
+
+
+def _comment_cut(
+    lines: list[Line | None], rules: list[furniture.FurnitureRule | None]
+) -> tuple[int | None, bool, str | None]:
+    """Where a trailing comment section starts (or None), whether comment signals backed
+    it, and a note when a marker was found but what follows reads as the article."""
+    note = None
+    for index, rule in enumerate(rules):
+        if rule is None or rule.where != "trailer":
             continue
-        kept.append(line)
-    return kept
+        before = [ln for ln, r in zip(lines[:index], rules[:index], strict=True) if ln and not r]
+        after = [ln for ln, r in zip(lines[index + 1 :], rules[index + 1 :], strict=True)
+                 if ln and not r]
+        if not before or not after:
+            continue  # a marker above the article ("12 Comments") is only a line
+        signals = any(furniture.COMMENT_SIGNAL.match(ln.text) for ln in after)
+        if (signals and _words(before) >= 20) or (_words(after) <= _words(before)
+                       and sum(map(_sentence_like, after)) <= 1):
+            return index, signals, None
+        marker = lines[index]
+        note = (
+            f"kept {len(after)} lines after “{marker.text if marker else ''}”: they read as "
+            "article text, not comments"
+        )
+    return None, False, note
 
 
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs of normalised text.
+def _strip_furniture(
+    lines: list[Line | None], protected: set[int]
+) -> tuple[list[Line | None], list[RemovedLine], str | None]:
+    rules: list[furniture.FurnitureRule | None] = []
+    for index, line in enumerate(lines):
+        rule = None if line is None or id(line) in protected else furniture.match(line.text)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        # A wrapped sentence that starts like furniture continues in lower case below.
+        if rule and following and following.text[:1].islower() and not _SENTENCE_END.search(
+            line.text if line else ""
+        ):
+            rule = None
+        rules.append(rule)
+    cut, signalled, note = _comment_cut(lines, rules)
+    drop: dict[int, RemovalRule] = {i: r.kind for i, r in enumerate(rules) if r}
+    if cut is not None:
+        for index in range(cut, len(lines)):
+            if lines[index] is not None and index not in drop:
+                drop[index] = "comment-section"
+    # Never brief a fragment: when the dropped lines hold more than a small share of the
+    # article's sentences (and no comment signals vouch for the cut), keep them.
+    guarded = [i for i, r in drop.items() if not (signalled and r == "comment-section")]
+    lost = [i for i in guarded if _sentence_like(lines[i])]  # type: ignore[arg-type]
+    kept = sum(1 for i, ln in enumerate(lines) if ln and i not in drop and _sentence_like(ln))
+    if len(lost) > max(3, kept // 4):
+        for index in lost:
+            del drop[index]
+        note = (
+            f"kept {len(lost)} lines that matched furniture rules: removing them would have "
+            "taken most of the article"
+        )
+    removed = [RemovedLine(lines[i].text, r) for i, r in sorted(drop.items())]  # type: ignore[union-attr]
+    if removed:
+        log.debug("cleaning removed %d lines", len(removed))
+    return [ln for i, ln in enumerate(lines) if i not in drop], removed, note
 
-    Blank lines separate paragraphs when the text has any; then single newlines are hard
-    wraps and are joined. Scraped text without blank lines has one paragraph per line.
-    """
-    if re.search(r"\n\s*\n", text):
-        blocks = re.split(r"\n\s*\n", text)
-        paragraphs = [" ".join(line.strip() for line in block.splitlines()) for block in blocks]
-    else:
-        paragraphs = text.splitlines()
-    return [p for p in (_SPACES.sub(" ", p).strip() for p in paragraphs) if p]
+
+def clean(text: str, options: CleanOptions | None = None) -> CleanResult:
+    """Clean one article: normalise, drop page furniture, rebuild paragraphs from wrapped
+    lines, and take the headline, bylines and dates above the body apart from it."""
+    options = options or CleanOptions()
+    lines = [to_line(raw) for raw in normalize_unicode(text).split("\n")]
+    # Bylines and dates near the top are header, never furniture or part of a sentence.
+    top = [line for line in lines if line is not None][:10]
+    protected = {id(line) for line in top if header_kind(line.text)}
+    removed: list[RemovedLine] = []
+    note = None
+    if options.strip_chrome:
+        lines, removed, note = _strip_furniture(lines, protected)
+    paras = paragraphs(blocks_of(lines), frozenset(protected))
+    header, body = split_header(paras)
+    title = next((f.text for f in header if f.kind == "headline"), None)
+    return CleanResult("\n\n".join(body), title, tuple(header), tuple(removed), note)
 
 
 def clean_text(text: str, options: CleanOptions | None = None) -> str:
-    """Cleaned article: normalised, chrome removed, paragraphs separated by one blank line."""
-    options = options or CleanOptions()
-    lines = [_SPACES.sub(" ", line).strip() for line in normalize_unicode(text).split("\n")]
-    if options.strip_chrome:
-        lines = strip_chrome(lines)
-    return "\n\n".join(split_paragraphs("\n".join(lines)))
+    """Cleaned article body: paragraphs separated by one blank line (see ``clean``)."""
+    return clean(text, options).text
 
 
 def check_size(chars: int, limit: int, options: CleanOptions) -> None:

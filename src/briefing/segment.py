@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pysbd
 
-from .clean import split_paragraphs
+from .layout import text_paragraphs
 
 TokenCounter = Callable[[list[str]], list[int]]
 """Counts tokens of each text, special tokens included (one tokenizer call for the list)."""
@@ -48,8 +48,9 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def segment(cleaned: str) -> list[str]:
-    """Sentences of a cleaned article, in order, across its paragraphs."""
-    return [s for paragraph in split_paragraphs(cleaned) for s in split_sentences(paragraph)]
+    """Sentences of a cleaned article, in order, across its paragraphs (wrapped lines of
+    raw text are joined first, so a sentence is never cut at a line end)."""
+    return [s for paragraph in text_paragraphs(cleaned) for s in split_sentences(paragraph)]
 
 
 @dataclass(frozen=True)
