@@ -719,6 +719,7 @@ def build_mbart50(out_dir: Path, *, listed: bool = True) -> Path:
         src_lang="en_XX",
         tgt_lang="zh_CN",
         model_max_length=1024,
+        bos_token="<s>",  # as in the hub files; CTranslate2's converter needs it
     )
 
     size = len(tokenizer)

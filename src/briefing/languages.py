@@ -28,6 +28,7 @@ __all__ = [
     "find_chinese_target",
     "has_token",
     "language_tokens",
+    "register_language_tokens",
 ]
 
 log = logging.getLogger("briefing")
@@ -153,3 +154,27 @@ def find_chinese_target(
     if found:
         raise NoChineseTargetError(model_name, found)
     return ChineseTarget("single_target")
+
+
+def register_language_tokens(tokenizer: Any) -> int:
+    """Make language tokens missing from ``get_vocab()`` added special tokens, at the ids they
+    already have; return how many were added.
+
+    M2M100 tokenizer files that do not list the codes as special tokens leave them out of
+    ``get_vocab()`` (transformers v5), which CTranslate2's converter builds its vocabulary
+    from, and out of what ``decode(skip_special_tokens=True)`` drops.
+    """
+    if not hasattr(tokenizer, "add_special_tokens"):
+        return 0
+    vocab = tokenizer.get_vocab()
+    tokens = [t for t in language_tokens(tokenizer) if t not in vocab and has_token(tokenizer, t)]
+    if not tokens:
+        return 0
+    ids = tokenizer.convert_tokens_to_ids(tokens)
+    ordered = [token for _, token in sorted(zip(ids, tokens, strict=True))]
+    added = tokenizer.add_special_tokens(
+        {"additional_special_tokens": ordered}, replace_extra_special_tokens=False
+    )
+    if tokenizer.convert_tokens_to_ids(tokens) != ids:  # never let a token change its id
+        raise ValueError("registering the language tokens changed their ids")
+    return added

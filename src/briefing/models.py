@@ -370,12 +370,20 @@ def _converter_class():  # type: ignore[no-untyped-def]
             )
             if model.config.model_type == "bart" and not hasattr(model.config, "normalize_before"):
                 model.config.normalize_before = False
+            if model.config.model_type == "mbart" and not hasattr(model.config, "normalize_before"):
+                model.config.normalize_before = True  # mBART is pre-norm
             return model
 
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):  # type: ignore[no-untyped-def]
-            return super().load_tokenizer(
+            from .languages import register_language_tokens
+
+            tokenizer = super().load_tokenizer(
                 tokenizer_class, model_name_or_path, local_files_only=True, **kwargs
             )
+            # The converter's vocabulary is get_vocab(), which can miss language tokens
+            # (M2M100 files that do not list them): add them at their own ids.
+            register_language_tokens(tokenizer)
+            return tokenizer
 
     return _Converter
 
