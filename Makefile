@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# Extra `briefing serve` options for `make run`, e.g. RUN_ARGS="--port 8000".
+RUN_ARGS ?=
 
 .PHONY: setup setup-dev run test lint bench clean
 
@@ -34,7 +36,7 @@ run: setup
 	@echo "==> checking the models (briefing download)"
 	@$(BIN)/briefing download || echo "==> starting without them: the page names the command that fetches them"
 	@echo "==> starting the web page (Ctrl-C stops it)"
-	$(BIN)/python app.py
+	$(BIN)/python app.py $(RUN_ARGS)
 
 test: setup-dev
 	$(BIN)/python -m pytest

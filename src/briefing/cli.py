@@ -108,7 +108,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 def cmd_download(args: argparse.Namespace) -> int:
     from . import download as fetching
-    from .errors import DownloadError
+    from .errors import DownloadError, ModelLoadError
     from .models import (
         convert,
         default_summarizer,
@@ -141,7 +141,7 @@ def cmd_download(args: argparse.Namespace) -> int:
                 rest = ", ".join(repr(n) for n in names[index:])
                 print(f"briefing: error: could not download {rest}: {exc}", file=sys.stderr)
                 return exc.exit_code
-            except DownloadError as exc:  # another model may still work: try it
+            except (DownloadError, ModelLoadError) as exc:  # another model may still work
                 print(f"briefing: error: could not download {name!r}: {exc}", file=sys.stderr)
                 failed += 1
                 continue
@@ -314,7 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(brief)
     brief.set_defaults(func=cmd_brief)
 
-    download = sub.add_parser("download", help="fetch missing models into the models folder (needs internet)")
+    download = sub.add_parser(
+        "download", help="fetch missing models into the models folder (needs internet)"
+    )
     download.add_argument("models", nargs="*", help="model ids (default: the two defaults)")
     download.add_argument(
         "--no-convert", action="store_true", help="skip the CTranslate2 int8 conversion"

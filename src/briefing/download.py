@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import DownloadError
+from .errors import DownloadError, ModelLoadError
 from .models import _WANTED, _is_model_dir, local_dir, models_dir
 
 log = logging.getLogger("briefing")
@@ -233,10 +233,21 @@ def _move_into_place(staging: Path, target: Path) -> None:
 
 def _resave_as_safetensors(folder: Path) -> None:
     """Re-save pickled weights as safetensors, read with torch's weights-only loader."""
+    import pickle
+    import warnings
+
     from transformers import AutoModelForSeq2SeqLM
 
     log.info("converting %s/pytorch_model.bin to safetensors", folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder, use_safetensors=False)
+    try:
+        with warnings.catch_warnings():  # torch's protocol notes; our error says what matters
+            warnings.simplefilter("ignore", UserWarning)
+            model = AutoModelForSeq2SeqLM.from_pretrained(folder, use_safetensors=False)
+    except pickle.UnpicklingError as exc:
+        raise ModelLoadError(
+            "its pytorch_model.bin holds more than plain weights, so briefing refused to load "
+            "it: ask the model's authors for safetensors weights"
+        ) from exc
     model.save_pretrained(folder, safe_serialization=True)
     (folder / "pytorch_model.bin").unlink()
 
