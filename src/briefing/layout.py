@@ -113,11 +113,14 @@ def _ends_sentence(text: str) -> bool:
     return True
 
 
-def _breaks(a: Line, b: Line, wrapped: bool, width: int) -> bool:
-    """True when b starts a new paragraph after a."""
+def _breaks(a: Line, b: Line, wrapped: bool, width: int, base: int, in_list: bool) -> bool:
+    """True when b starts a new paragraph after a (``base``: the text's least indentation;
+    ``in_list``: a's paragraph is a list item, whose wrapped lines may be indented)."""
     if is_list_item(b.text):
         return True
-    if b.indent > a.indent and not is_list_item(a.text):
+    if not in_list and b.indent > base and b.indent >= a.indent and (
+        b.indent > a.indent or a.indent == base or not wrapped
+    ):
         return True  # a first-line indent (a tab or spaces) opens a paragraph
     if wrapped:
         if _full(a, b, width):
@@ -145,18 +148,21 @@ def paragraphs(
     (header lines), whatever their width.
     """
     wrapped, width = is_wrapped(blocks)
+    base = min((line.indent for block in blocks for line in block), default=0)
     result: list[str] = []
     for block in blocks:
         current = ""
+        in_list = False
         previous: Line | None = None
         for line in block:
             alone = id(line) in standalone
             if previous is None or alone or id(previous) in standalone or _breaks(
-                previous, line, wrapped, width
+                previous, line, wrapped, width, base, in_list
             ):
                 if current:
                     result.append(current)
                 current = line.text
+                in_list = is_list_item(line.text)
             else:
                 current = _join(current, line.text)
             previous = line

@@ -1,16 +1,30 @@
-"""Reading article files: encodings, HTML and Markdown to text, binary and size checks."""
+"""Reading articles: encodings, HTML and Markdown to text, binary and size checks.
+
+``to_text`` is the one door for every route (file, stdin, paste, upload, Python): text or
+markup in, article text and page title out, with the markup limit on the markup and the
+character limit on the text that comes out of it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Literal
 
+from .clean import looks_like_html
 from .errors import InputError
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
-MAX_FILE_BYTES = 2_000_000  # ~20× the default character limit; bigger files are refused unread
+# Real article pages are 0.2–1.6 MB of markup around ~10 kB of text, so markup gets its own,
+# larger limit; the character limit (CleanOptions.max_chars) applies to the extracted text.
+MAX_MARKUP_CHARS = 5_000_000
+MAX_FILE_BYTES = MAX_MARKUP_CHARS  # a file may be a page; bigger files are refused unread
+DEFAULT_MAX_CHARS = 100_000
+SourceKind = Literal["text", "markdown", "html"]
 _MD_SYNTAX = [
     (re.compile(r"^```.*?^```", re.S | re.M), ""),  # fenced code
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images → alt text
@@ -34,7 +48,7 @@ class Article:
     title: str
     encoding: str
     sha256: str
-    kind: str  # "text", "markdown" or "html"
+    kind: SourceKind
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -85,16 +99,113 @@ def markdown_to_text(markdown: str) -> str:
     return text
 
 
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_BLOCKS = frozenset(
+    {
+        *("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article"),
+        *("section", "main", "header", "footer", "blockquote", "figure", "figcaption"),
+        *("table", "tr", "td", "th", "pre", "hr", "dd", "dt"),
+    }
+)
+
+
+class _Text(HTMLParser):
+    """Visible text of markup, a blank line at each block element (fallback extractor)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self.skip += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(" ".join(data.split("\n")))
+
+
+def _markup_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def page_title(markup: str) -> str:
+    """The page's <title>, unescaped and on one line, or ""."""
+    found = _TITLE.search(markup[:500_000])
+    return " ".join(html_lib.unescape(found.group(1)).split()) if found else ""
+
+
 def html_to_text(html: str) -> tuple[str, str]:
-    """Main text and title of an HTML page, through trafilatura."""
+    """Main text and title of an HTML page or fragment: trafilatura for the article text,
+    the plain visible text when trafilatura finds none (short fragments)."""
     import trafilatura
 
     document = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     text = (getattr(document, "text", None) or "") if document else ""
     title = (getattr(document, "title", None) or "") if document else ""
     if not text.strip():
+        text = _markup_text(html)
+    if not text.strip():
         raise InputError("no article text found in the HTML page: pass the article page itself")
-    return text, title
+    return text, title or page_title(html)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """Article text from any route, before cleaning; ``title``: the page title, if any."""
+
+    text: str
+    title: str | None
+    kind: SourceKind
+
+
+def to_text(
+    content: str,
+    kind: SourceKind | Literal["auto"] = "auto",
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    max_markup_chars: int = MAX_MARKUP_CHARS,
+) -> SourceText:
+    """Text or markup in, article text and title out: the one function every route calls.
+
+    HTML (a page, or a ``<div>``/``<p>`` fragment) is recognised unless ``kind`` says
+    otherwise; markup may be up to ``max_markup_chars`` long, and the text from it, like
+    plain text, up to twice ``max_chars`` (cleaning checks ``max_chars`` exactly).
+    """
+    if not isinstance(content, str):
+        raise InputError(f"the article must be text (str), not {type(content).__name__}")
+    if kind == "html" or (kind == "auto" and looks_like_html(content)):
+        if len(content) > max_markup_chars:
+            raise InputError(
+                f"the HTML page has {len(content):,} characters of markup, over the limit of "
+                f"{max_markup_chars:,} for a page: save the article's text and pass that"
+            )
+        text, title = html_to_text(content)
+        found: SourceKind = "html"
+    elif kind == "markdown":
+        text, title, found = markdown_to_text(content), _first_line(content), "markdown"
+    else:
+        text, title, found = content, "", "text"
+    # Far-oversized text is refused before cleaning spends time on it (furniture is rarely
+    # more than half of a page's text); cleaning checks the exact limit.
+    if len(text) > 2 * max_chars:
+        raise InputError(
+            f"the article has {len(text):,} characters, over the limit of {max_chars:,}: "
+            "split it into parts, or raise the limit with max_chars"
+        )
+    return SourceText(text, title or None, found)
 
 
 def _first_line(text: str) -> str:
@@ -109,13 +220,13 @@ def parse_article(data: bytes, name: str) -> Article:
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     raw, encoding = decode_bytes(data)
-    if suffix in (".html", ".htm"):
-        text, title = html_to_text(raw)
-        return Article(text, title or _first_line(text), encoding, digest, "html")
-    if suffix == ".md":
-        text = markdown_to_text(raw)
-        return Article(text, _first_line(raw), encoding, digest, "markdown")
-    return Article(raw, _first_line(raw), encoding, digest, "text")
+    hint: SourceKind | Literal["auto"] = {".html": "html", ".htm": "html", ".md": "markdown"}.get(
+        suffix, "auto"
+    )  # type: ignore[assignment]
+    # Only the markup limit here: the character limit is the caller's (CleanOptions).
+    source = to_text(raw, hint, max_chars=MAX_MARKUP_CHARS)
+    title = source.title or _first_line(source.text if source.kind == "html" else raw)
+    return Article(source.text, title, encoding, digest, source.kind)
 
 
 def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Article:
@@ -123,8 +234,8 @@ def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Article:
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit for one article: "
-            "split it or pass a larger limit"
+            f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit for one file "
+            "(a web page's markup included): save the article's text, or split it"
         )
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)  # a file growing under us is still bounded
