@@ -33,10 +33,10 @@ $(DEV_STAMP): $(STAMP)
 # Fetch the default models when missing (nothing when present), then serve. A failed fetch
 # says why in a line or two and the page still starts, naming what is missing.
 run: setup
-	@echo "==> checking the models (briefing download)"
+	@echo "==> fetching the models that are missing (briefing download)"
 	@$(BIN)/briefing download || echo "==> starting without them: the page names the command that fetches them"
 	@echo "==> starting the web page (Ctrl-C stops it)"
-	$(BIN)/python app.py $(RUN_ARGS)
+	@$(BIN)/python app.py $(RUN_ARGS)
 
 test: setup-dev
 	$(BIN)/python -m pytest
