@@ -415,3 +415,36 @@ def test_sigkill_at_random_points_then_resume(tmp_path: Path, tiny_models) -> No
         assert (out / f"{rel}.md").read_text("utf-8").startswith("# ")
     assert not [p for p in out.rglob("*.tmp")], "temporary files left behind"
     assert "skipped" in final.stdout
+
+
+def test_records_written_before_the_batch_package_still_read() -> None:
+    """A failed record line as batch.py wrote it (before the batch/ package): same keys, same
+    values, same resume key, so earlier output folders resume."""
+    old = {
+        "path": "a/empty.txt",
+        "title": "",
+        "sha256": hashlib.sha256(b"").hexdigest(),
+        "encoding": None,
+        "error": "the file is empty: pass a file with article text",
+        "error_kind": "input",
+        "summary": "",
+        "translation": "",
+        "sentence_pairs": [],
+        "segments": [],
+        "chunks": [],
+        "info": None,
+        "glossary_terms": [],
+        "sources": [],
+        "flags": [],
+        "options": {"summary": {"length": "short"}},
+        "models": {"summarizer": "s", "translator": "t"},
+        "chunk_count": 0,
+        "seconds": 0.01,
+    }
+    record = BatchRecord.from_dict(json.loads(json.dumps(old)))
+    assert record.error_kind == "input" and record.brief == {}
+    assert record.to_dict() == old
+    assert list(record.to_dict()) == list(old)  # key order too: the lines look the same
+    assert record.key() == json.dumps(
+        [old["sha256"], old["options"], old["models"]], sort_keys=True, ensure_ascii=False
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from collections.abc import Mapping
@@ -131,6 +132,19 @@ class Brief:
         data["sentence_pairs"] = [list(pair) for pair in self.sentence_pairs]
         return data
 
+    @classmethod
+    def empty_dict(cls) -> dict[str, Any]:
+        """The keys of ``to_dict()`` with empty values (what a failed batch record holds)."""
+        empty: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.default_factory is not dataclasses.MISSING:
+                empty[f.name] = f.default_factory()
+            elif f.default is not dataclasses.MISSING:
+                empty[f.name] = f.default
+            else:
+                empty[f.name] = copy.copy(_REQUIRED_EMPTY.get(f.name))
+        return empty
+
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
@@ -146,3 +160,13 @@ class Brief:
             "",
         ]
         return "\n".join(lines)
+
+
+# Empty values of the fields without a default; ``info`` has none (None).
+_REQUIRED_EMPTY: dict[str, Any] = {
+    "summary": "",
+    "translation": "",
+    "sentence_pairs": [],
+    "segments": [],
+    "chunks": [],
+}

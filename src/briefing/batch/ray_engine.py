@@ -6,12 +6,13 @@ How the work is divided:
   resume state and does every write, so ``briefs.jsonl`` has a single writer however many
   workers finish at once;
 - stateless Ray tasks (``Dataset.map``) read, decode, clean, segment and check each file
-  with the same ``batch.load_file`` as the local engine, and settle skipped and bad files;
+  with the same ``work.load_file`` as the local engine, and settle skipped and bad files;
 - an actor pool (``Dataset.map_batches`` with a callable class) briefs the rest: each actor
-  builds the Pipeline once, on its first article, and runs ``batch.brief_many`` (the same
+  builds the Pipeline once, on its first article, and runs ``work.brief_many`` (the same
   ``Pipeline.run_many`` call and one-by-one retry as the local engine).
 
-Records, resume rule and error records are therefore the same as with ``--engine local``.
+Records, resume rule and error records are therefore the same as with ``--engine local``;
+``Loaded`` and ``Outcome`` cross processes as JSON through ``BatchRecord.to_dict``.
 """
 
 from __future__ import annotations
@@ -23,18 +24,12 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from .batch import (
-    BatchPlan,
-    BatchRecord,
-    FileTask,
-    Loaded,
-    Outcome,
-    Prior,
-    brief_many,
-    load_file,
-    settled,
-)
-from .errors import BackendUnavailableError, BriefingError, ConfigError
+from ..errors import BackendUnavailableError, BriefingError, ConfigError
+from ..pipeline import Pipeline
+from .discovery import FileTask
+from .options import BatchPlan
+from .records import Loaded, Outcome, Prior, briefed, settled
+from .work import brief_many, load_file
 
 log = logging.getLogger("briefing")
 
@@ -53,29 +48,6 @@ def import_ray() -> Any:
     return ray
 
 
-def _outcome_json(outcome: Outcome) -> str:
-    record = outcome.record
-    return json.dumps(
-        {
-            "status": outcome.status,
-            "record": record.to_dict() if record else None,
-            "markdown": record.markdown if record else None,
-            "reason": outcome.reason,
-        },
-        ensure_ascii=False,
-        default=str,
-    )
-
-
-def _outcome_from_json(rel: str, text: str) -> Outcome:
-    data = json.loads(text)
-    record = None
-    if data["record"] is not None:
-        record = BatchRecord.from_dict(data["record"])
-        record.markdown = data["markdown"]
-    return Outcome(rel, data["status"], record, data["reason"])
-
-
 def read_row(row: dict[str, Any], plan: BatchPlan) -> dict[str, Any]:
     """Stateless task: read, decode, clean, segment and check one file."""
     task = FileTask(row["rel"], row["path"], row["problem"] or None)
@@ -89,7 +61,7 @@ class BriefWorker:
 
     def __init__(self, plan: BatchPlan) -> None:
         self.plan = plan
-        self.pipeline: Any = None
+        self.pipeline: Pipeline | None = None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
@@ -100,21 +72,16 @@ class BriefWorker:
         if todo:
             try:
                 if self.pipeline is None:  # only workers that get articles load models
-                    from .pipeline import Pipeline
-
                     self.pipeline = Pipeline.from_choice(self.plan.models)
             except BriefingError as exc:
                 fatal = json.dumps({"status": _FATAL, "reason": str(exc), "code": exc.exit_code})
                 outcomes = {item.rel: fatal for item in todo}
             else:
                 for record in brief_many(self.pipeline, todo, self.plan):
-                    status = "done" if record.ok else "failed"
-                    outcomes[record.path] = _outcome_json(
-                        Outcome(record.path, status, record, record.error)
-                    )
+                    outcomes[record.path] = briefed(record).to_json()
         for item in items:
             if item.status != "todo":
-                outcomes[item.rel] = _outcome_json(settled(item))
+                outcomes[item.rel] = settled(item).to_json()
         rels = [item.rel for item in items]
         return {
             "rel": np.array(rels, dtype=object),
@@ -128,7 +95,7 @@ def ray_outcomes(
     priors: dict[str, Prior],
     stop: threading.Event,
     *,
-    pipeline: Any = None,
+    pipeline: Pipeline | None = None,
 ) -> Iterator[Outcome]:
     """Settle every file through Ray Data; yields outcomes to the driver as they finish."""
     ray = import_ray()
@@ -218,7 +185,7 @@ def _stream(
             error = BriefingError(f"a Ray worker could not load the models: {data['reason']}")
             error.exit_code = data["code"]
             raise error
-        yield _outcome_from_json(row["rel"], row["outcome"])
+        yield Outcome.from_json(row["outcome"])
         if stop.is_set():
             # The driver stops taking results; work not yet written is redone next run.
             break

@@ -1,0 +1,101 @@
+"""The work on one file that both engines share: read and check it, then brief it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+from ..errors import InputError
+from ..pipeline import Pipeline
+from ..reader import read_article
+from .discovery import FileTask
+from .options import BatchPlan
+from .records import BatchRecord, ErrorKind, Loaded, Prior
+
+log = logging.getLogger("briefing")
+
+
+def load_file(task: FileTask, plan: BatchPlan, prior: Prior | None) -> Loaded:
+    """Read, decode and check one file; decide whether it needs briefing. Never raises."""
+    started = time.perf_counter()
+    item = Loaded(task.rel, "todo")
+    try:
+        if task.problem:
+            raise InputError(task.problem)
+        article = read_article(Path(task.path), plan.batch.max_bytes)
+        item.title, item.sha256, item.encoding = article.title, article.sha256, article.encoding
+        key = plan.key(article.sha256)
+        if prior and prior.error is None and prior.key == key and not plan.batch.force:
+            item.status = "skipped"
+            return item
+        Pipeline.prepare(article.text, plan.options.clean)
+        item.text = article.text
+    except Exception as exc:  # one bad file must not stop the batch, whatever it raises
+        item.status = "failed"
+        if item.sha256 is None and not task.problem:
+            item.sha256 = _sha256_of(Path(task.path), plan.batch.max_bytes)
+        item.seconds = time.perf_counter() - started
+        message, kind = _describe(exc)
+        item.record = BatchRecord.failure(item, plan, message, kind)
+        item.repeat = (
+            not plan.batch.force
+            and prior is not None
+            and prior.key == plan.key(item.sha256)
+            and prior.error == message
+        )
+        return item
+    item.seconds = time.perf_counter() - started
+    return item
+
+
+def _sha256_of(path: Path, max_bytes: int) -> str | None:
+    """Digest of a small file that failed to decode, so its record still identifies it."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _describe(exc: BaseException) -> tuple[str, ErrorKind]:
+    """(message, kind) for an error record."""
+    if isinstance(exc, InputError):
+        return str(exc), "input"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or exc}): check its permissions", "input"
+    if isinstance(exc, UnicodeError):
+        return f"cannot decode the file ({exc}): save it as UTF-8", "input"
+    return (
+        f"briefing failed ({type(exc).__name__}: {exc}); it is retried on the next run",
+        "run",
+    )
+
+
+def brief_many(pipeline: Pipeline, items: list[Loaded], plan: BatchPlan) -> list[BatchRecord]:
+    """Brief ``items`` in one ``run_many`` call; if it raises, retry them one by one so
+    that only the article that fails gets an error record."""
+    if not items:
+        return []
+    started = time.perf_counter()
+    try:
+        briefs = pipeline.run_many([item.text for item in items], plan.options)
+    except Exception as exc:
+        if len(items) > 1:
+            log.warning(
+                "a batch of %d articles failed (%s: %s); retrying them one by one",
+                len(items),
+                type(exc).__name__,
+                exc,
+            )
+            return [record for item in items for record in brief_many(pipeline, [item], plan)]
+        message, kind = _describe(exc)
+        log.warning("%s: %s", items[0].rel, message)
+        seconds = time.perf_counter() - started
+        return [BatchRecord.failure(items[0], plan, message, kind, seconds)]
+    return [
+        BatchRecord.success(item, brief, plan) for item, brief in zip(items, briefs, strict=True)
+    ]

@@ -1,0 +1,217 @@
+"""The records file and the other outputs: reading, repairing and the single writer.
+
+One record per file goes to ``OUTPUT_DIR/briefs.jsonl`` as a single flushed and fsynced
+line, after the file's Markdown brief has been written atomically (temporary file +
+``os.replace``). The JSON line is the commit point: a run killed at any moment leaves
+whole records only, and the next run redoes exactly the files without one. The writes
+happen in one place (``Writer``, in the calling process) whichever engine does the work.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import ConfigError
+from .options import CSV_FILE, LOCK_FILE, RECORDS_FILE
+from .records import BatchRecord, Prior
+
+log = logging.getLogger("briefing")
+
+
+def read_records(path: str | os.PathLike[str]) -> list[BatchRecord]:
+    """Every whole record of a ``briefs.jsonl``, in file order (a torn last line is ignored)."""
+    records = []
+    with open(path, "rb") as handle:
+        for line in handle:
+            record = _parse_line(line)
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def latest_records(path: str | os.PathLike[str]) -> dict[str, BatchRecord]:
+    """The last record of each file path: the current state of each file."""
+    return {record.path: record for record in read_records(path)}
+
+
+def _parse_line(line: bytes) -> BatchRecord | None:
+    # Split on b"\n" only: str.splitlines() would also split at U+2028 inside a string.
+    if not line.endswith(b"\n"):
+        return None  # torn: the run was killed while writing it
+    try:
+        return BatchRecord.from_dict(json.loads(line))
+    except (ValueError, TypeError):
+        return None
+
+
+def repair_records(path: Path) -> dict[str, Prior]:
+    """Load the resume state, dropping any torn or unreadable line so the file parses."""
+    priors: dict[str, Prior] = {}
+    if not path.exists():
+        return priors
+    bad = 0
+    good_end = 0  # byte offset just after the last good line
+    size = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            size += len(line)
+            record = _parse_line(line)
+            if record is None:
+                bad += 1
+            else:
+                priors[record.path] = Prior(record.key(), record.error)
+                good_end = size
+    if bad == 0:
+        return priors
+    if bad == 1 and good_end < size and _only_tail_is_bad(path, good_end):
+        # The usual case, a run killed mid-write: cut the torn last line off.
+        log.warning("%s: dropping a torn last line (%d bytes)", path, size - good_end)
+        with path.open("r+b") as handle:
+            handle.truncate(good_end)
+            handle.flush()
+            os.fsync(handle.fileno())
+    else:
+        log.warning("%s: dropping %d unreadable line(s)", path, bad)
+        with path.open("rb") as source, atomic_file(path, "wb") as target:
+            for line in source:
+                if _parse_line(line) is not None:
+                    target.write(line)
+    return priors
+
+
+def _only_tail_is_bad(path: Path, good_end: int) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(good_end)
+        return handle.read(1 << 20).count(b"\n") <= 1
+
+
+@contextmanager
+def atomic_file(target: Path, mode: str = "w") -> Iterator[Any]:
+    """A temporary file beside ``target`` that replaces it only when the block succeeds.
+
+    The temporary name is fixed (the output folder has one writer, under a lock), so a
+    temporary left by a killed run is overwritten when that file is written again.
+    """
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+        with tmp.open(mode, **text) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def confined_path(output_dir: Path, rel: str, suffix: str) -> Path:
+    """``output_dir/rel+suffix``, refused if it would land outside ``output_dir``."""
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+        raise ConfigError(f"refusing to write outside the output folder for {rel!r}")
+    target = output_dir.joinpath(*parts[:-1], parts[-1] + suffix)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    root = output_dir.resolve()
+    if not target.parent.resolve().is_relative_to(root):
+        # A symlinked folder inside the output folder must not lead the write elsewhere.
+        raise ConfigError(
+            f"refusing to write {target}: its folder leads outside {output_dir} (a symlink?)"
+        )
+    return target
+
+
+class Writer:
+    """The single writer of an output folder: Markdown, then the JSON line (the commit)."""
+
+    def __init__(self, output_dir: Path, formats: tuple[str, ...]) -> None:
+        self.output_dir = output_dir
+        self.formats = formats
+        self.path = output_dir / RECORDS_FILE
+        self._lock_handle: Any = None
+        self._handle: Any = None
+
+    def open(self) -> dict[str, Prior]:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        priors = repair_records(self.path)
+        self._handle = self.path.open("ab")
+        return priors
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one run at a time is on the user
+            return
+        handle = (self.output_dir / LOCK_FILE).open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.close()
+            raise ConfigError(
+                f"another `briefing batch` is writing to {self.output_dir}: wait for it, "
+                "or choose another --out folder"
+            ) from exc
+        self._lock_handle = handle
+
+    def write(self, record: BatchRecord) -> BatchRecord:
+        if record.ok and "md" in self.formats and record.markdown is not None:
+            try:
+                target = confined_path(self.output_dir, record.path, ".md")
+                with atomic_file(target) as handle:
+                    handle.write(record.markdown)
+            except (OSError, ConfigError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                record = dataclasses.replace(
+                    record,
+                    error=f"the brief was made but its Markdown could not be written: {reason}",
+                    error_kind="run",
+                    brief={},
+                )
+        self._handle.write(record.to_json().encode("utf-8") + b"\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        return record
+
+    def write_csv(self) -> None:
+        records = latest_records(self.path)
+        columns = ["path", "title", "error", "summary", "translation", "chunk_count", "seconds"]
+        columns += ["sha256", "encoding", "summarizer", "translator", "length", "script"]
+        with atomic_file(self.output_dir / CSV_FILE) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for path in sorted(records):
+                r = records[path]
+                options = r.options or {}
+                writer.writerow(
+                    [
+                        r.path,
+                        r.title,
+                        r.error or "",
+                        r.summary,
+                        r.translation,
+                        r.chunk_count,
+                        r.seconds,
+                        r.sha256 or "",
+                        r.encoding or "",
+                        r.models.get("summarizer", ""),
+                        r.models.get("translator", ""),
+                        options.get("summary", {}).get("length", ""),
+                        options.get("translation", {}).get("script", ""),
+                    ]
+                )
+
+    def close(self) -> None:
+        for handle in (self._handle, self._lock_handle):
+            if handle is not None:
+                handle.close()
+        self._handle = self._lock_handle = None
