@@ -97,14 +97,13 @@ def test_convert_cli(tiny_models, tmp_path, capsys) -> None:  # type: ignore[no-
 
 
 def test_download_converts_unless_told_not_to(tiny_models, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    import briefing.models
-
     copies = {}
     for name in ("acme/plain", "acme/fast"):
         copies[name] = tmp_path / name
         shutil.copytree(tiny_models.marian, copies[name])
-    # The hub is never called in tests: "downloading" hands back the local copy.
-    monkeypatch.setattr(briefing.models, "download", lambda name, progress=True: copies[name])
+    # Already in the models folder: `download` fetches nothing and only converts (the
+    # fetch itself is tested against a fake hub in test_download.py).
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(tmp_path))
     assert main(["download", "--no-convert", "acme/plain"]) == 0
     assert find_converted(resolve_model(str(copies["acme/plain"]))) is None
     assert main(["download", "acme/fast"]) == 0

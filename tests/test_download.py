@@ -236,3 +236,80 @@ def test_interrupted_download_leaves_no_half_model(hub: FakeHub, tmp_path: Path)
     assert again.returncode == 0, again.stderr
     assert (models / SUMMARIZER / "model.safetensors").is_file()
     assert _leftovers(models) == []  # the killed run's staging folder is gone too
+
+
+# --------------------------------------------------------------------------- where and what
+
+
+def test_models_folder_is_the_same_from_every_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFING_MODELS_DIR"}
+    for cwd in (ROOT, tmp_path):
+        result = subprocess.run(
+            [*BRIEFING, "models"], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"models folder: {ROOT / 'models'} (from checkout)" in result.stdout
+    relative = subprocess.run(
+        [*BRIEFING, "models"], env={**env, "BRIEFING_MODELS_DIR": "elsewhere"}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert f"models folder: {tmp_path / 'elsewhere'} (from BRIEFING_MODELS_DIR)" in relative.stdout
+
+
+def test_models_folder_outside_a_checkout_is_per_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    from briefing import models
+
+    monkeypatch.delenv("BRIEFING_MODELS_DIR", raising=False)
+    monkeypatch.setattr(models, "source_checkout", lambda: None)
+    expected = Path(platformdirs.user_data_dir("briefing", appauthor=False)) / "models"
+    assert models.models_dir() == expected and expected.is_absolute()
+    assert models.models_dir_origin() == "user-data"
+
+
+def test_model_status_api(tiny_models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from briefing.models import ModelStatus, fetch_command, list_models, model_status
+
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(tmp_path))
+    monkeypatch.delenv("BRIEFING_SUMMARIZER", raising=False)
+    monkeypatch.delenv("BRIEFING_TRANSLATOR", raising=False)
+    shutil.copytree(tiny_models.bart, tmp_path / "acme" / "bart")
+    (tmp_path / ".downloading" / "acme--half").mkdir(parents=True)  # never listed
+    shutil.copytree(tiny_models.marian, tmp_path / ".downloading" / "acme--half" / "x")
+
+    summarizer, translator = model_status("acme/bart", "acme/absent")
+    assert summarizer == ModelStatus(
+        role="summarizer", name="acme/bart", path=(tmp_path / "acme" / "bart").resolve(),
+        installed=True, size_bytes=summarizer.size_bytes, engines=("transformers",),
+        is_default=False, fetch_command=fetch_command(["acme/bart"]),
+    )
+    assert summarizer.size_bytes > 100_000
+    assert not translator.installed and translator.path is None and translator.engines == ()
+    assert translator.fetch_command.endswith("download acme/absent")
+    assert translator.fetch_command.startswith(f"BRIEFING_MODELS_DIR={tmp_path} ")
+
+    lead, _ = model_status("lead", "acme/absent")
+    assert lead.installed and lead.path is None and lead.size_bytes == 0
+
+    listed = list_models()
+    assert [(s.name, s.role, s.is_default, s.installed) for s in listed] == [
+        (SUMMARIZER, "summarizer", True, False),
+        (TRANSLATOR, "translator", True, False),
+        ("acme/bart", None, False, True),
+    ]
+    both = fetch_command([SUMMARIZER, TRANSLATOR])
+    assert both.endswith(f"download {SUMMARIZER} {TRANSLATOR}") and both.count("download") == 1
+
+
+def test_fetch_command_names_the_venv_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.models import briefing_command
+
+    script = Path(sys.executable).parent / "briefing"
+    if not script.is_file():
+        pytest.skip("not running from a venv with the briefing script")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # not activated: the path must be spelled out
+    monkeypatch.chdir(script.parent.parent.parent)
+    assert briefing_command() == str(script.relative_to(script.parent.parent.parent))
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")  # activated
+    assert briefing_command() == "briefing"
