@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # full run, about 10-15 minutes on 2 CPU cores
     python benchmarks/bench.py --quick    # fewer repetitions and lengths, a few minutes
+    python benchmarks/bench.py --only article,digest   # just the rows named (see --help)
 
 Models: random weights in the exact architectures of ``sshleifer/distilbart-cnn-12-6`` and
 ``Helsinki-NLP/opus-mt-en-zh`` (configs below), with tokenizers of the real vocabulary sizes
@@ -20,7 +21,11 @@ Variants, each in its own process so that peak RSS is honest:
       translated as one sequence; a batch of 8 is one padded generate call per stage;
   (b) briefing, backend="transformers" (fp32, cross-attention cache not reordered);
   (c) briefing, backend="ctranslate2" (int8), plus the same calls made on CTranslate2
-      directly (briefing's overhead) and articles of 300 to 10,000 words (scaling).
+      directly (briefing's overhead) and articles of 300 to 10,000 words (scaling);
+  (d) article: the whole-article translation (``translate_article``) of a 2,000-word article
+      on the opus-mt-en-zh architecture alone (CTranslate2 int8; ``lead`` summarizer, so no
+      summarization model is loaded); every sentence runs to its output limit;
+  (e) digest: ``write_digest`` over a briefs.jsonl of 300 records (no models).
 """
 
 from __future__ import annotations
@@ -127,6 +132,9 @@ SUMMARY_TOKENS = 100
 ARTICLE_TOKENS = 700
 BATCH = 8
 SCALING_WORDS = (300, 1000, 3000, 10000)
+ARTICLE_WORDS = 2000  # (d) whole-article translation
+DIGEST_RECORDS = 300  # (e) digest
+EXTRA_VARIANTS = ("article", "digest")
 
 
 # --------------------------------------------------------------------------- text
@@ -298,11 +306,12 @@ def build_translator(folder: Path) -> None:
     tokenizer.save_pretrained(folder)
 
 
-def ensure_models() -> None:
+def ensure_models(folders: tuple[Path, ...] = (SUMMARIZER, TRANSLATOR)) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from briefing.models import convert
 
-    for folder, build in ((SUMMARIZER, build_summarizer), (TRANSLATOR, build_translator)):
+    builders = ((SUMMARIZER, build_summarizer), (TRANSLATOR, build_translator))
+    for folder, build in ((f, b) for f, b in builders if f in folders):
         stamp = folder / ".bench-complete"
         if not stamp.exists() or stamp.read_text() != BUILD_VERSION:
             print(f"building {folder.name} (once) …", file=sys.stderr, flush=True)
@@ -415,6 +424,69 @@ def child_briefing(backend: str, reps: int, batch_reps: int, scaling: tuple[int,
         result["direct"] = direct_ct2(pipe, articles[0], sentences, ours, reps + 2)
         result["scaling"] = [scale(pipe, words) for words in scaling]
     return result
+
+
+def child_article(words: int) -> dict[str, object]:
+    """(d) Whole-article translation: load, then one timed ``translate_article`` call."""
+    started = time.perf_counter()
+    from briefing import Pipeline
+    from briefing.article import translate_article
+
+    # "lead" needs no summarization model: the process holds the translator only.
+    pipe = Pipeline("lead", str(TRANSLATOR), device="cpu", backend="ctranslate2")
+    load = time.perf_counter() - started
+    rss_loaded = peak_rss_mb()
+    batches: list[int] = []
+    result = translate_article(
+        pipe, article(words, seed=7), progress=lambda stage, done, total: batches.append(done)
+    )
+    assert len(result.sentence_pairs) == result.info.segments
+    return {
+        "load_s": load,
+        "words": result.info.words_in,
+        "sentences": result.info.segments,
+        "paragraphs": result.info.paragraphs,
+        "long_segments": result.info.long_segments,
+        "batches": len(batches),
+        "translate_s": result.info.seconds.translate,
+        "total_s": result.info.seconds.total,
+        "chinese_chars": len(result.translation),
+        "rss_loaded_mb": rss_loaded,
+        "precision": pipe.models[1].precision,
+    }
+
+
+def child_digest(records: int) -> dict[str, object]:
+    """(e) The digest of a batch: ``records`` briefs of 4 sentences, 1 in 20 failed."""
+    from briefing.batch import RECORDS_FILE, BatchRecord
+    from briefing.digest import write_digest
+
+    sentences = sample_sentences()
+    with tempfile.TemporaryDirectory() as folder:
+        with open(Path(folder) / RECORDS_FILE, "w", encoding="utf-8") as handle:
+            for i in range(records):
+                brief = {
+                    "summary": " ".join(sentences[(i + k) % len(sentences)] for k in range(4)),
+                    "translation": "金山云第三季度营收同比增长百分之三十一，达到二十四亿元。" * 4,
+                    "flags": [{"sentence": 0}] * (i % 3),
+                }
+                failed = i % 20 == 19
+                record = BatchRecord(
+                    path=f"articles/{i:04d}.txt",
+                    title=f"Article {i}: {sentences[i % len(sentences)][:60]}",
+                    sha256=f"{i:064d}",
+                    encoding="utf-8",
+                    options={},
+                    models={},
+                    brief={} if failed else brief,
+                    error="the article is empty: pass the text" if failed else None,
+                    error_kind="input" if failed else None,
+                )
+                handle.write(record.to_json() + "\n")
+        paths = write_digest(folder)
+        seconds = median_seconds(lambda: write_digest(folder), 3)
+        html_kb = paths.html.stat().st_size / 1024
+    return {"records": records, "digest_s": seconds, "html_kb": html_kb}
 
 
 def direct_ct2(pipe, text: str, sentences: list[str], ours: dict, reps: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -566,9 +638,41 @@ def report(results: dict[str, dict], quick: bool) -> str:
     return "\n".join(lines)
 
 
+def report_extras(results: dict[str, dict]) -> str:
+    """Rows (d) and (e), for whichever of them ran."""
+    lines = []
+    if "article" in results:
+        r = results["article"]
+        lines += [
+            f"Whole-article translation (CTranslate2 {r['precision']}, translator only, "
+            "every sentence to its output limit, 4 beams):",
+            "",
+            "| words | sentences | paragraphs | batches | load s | translate s | sentences/s "
+            "| peak RSS MB (after load) |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {r['words']:,} | {r['sentences']} | {r['paragraphs']} | {r['batches']} | "
+            f"{r['load_s']:.1f} | {r['translate_s']:.1f} | "
+            f"{r['sentences'] / r['translate_s']:.1f} | {r['rss_mb']:.0f} "
+            f"({r['rss_loaded_mb']:.0f}) |",
+            "",
+        ]
+    if "digest" in results:
+        r = results["digest"]
+        lines += [
+            f"Digest of {r['records']} records (digest.md + digest.html): "
+            f"{r['digest_s']:.2f} s, HTML {r['html_kb']:.0f} KB, peak RSS {r['rss_mb']:.0f} MB.",
+        ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and lengths")
+    parser.add_argument(
+        "--only",
+        help="comma-separated variants to run alone: "
+        + ", ".join(("naive", "transformers", "ctranslate2", *EXTRA_VARIANTS)),
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -578,15 +682,36 @@ def main() -> int:
     if args.child:
         if args.child == "naive":
             result = child_naive(reps, batch_reps)
+        elif args.child == "article":
+            result = child_article(ARTICLE_WORDS)
+        elif args.child == "digest":
+            result = child_digest(DIGEST_RECORDS)
         else:
             result = child_briefing(args.child, reps, batch_reps, scaling)
         result["rss_mb"] = peak_rss_mb()
         Path(args.out).write_text(json.dumps(result))
         return 0
     started = time.perf_counter()
-    ensure_models()
-    results = {v: run_child(v, args) for v in ("ctranslate2", "transformers", "naive")}
-    print(report(results, args.quick))
+    core = ("ctranslate2", "transformers", "naive")
+    if args.only:
+        chosen = [v.strip() for v in args.only.split(",") if v.strip()]
+        unknown = sorted(set(chosen) - {*core, *EXTRA_VARIANTS})
+        if unknown:
+            parser.error(f"unknown variant(s) {', '.join(unknown)}")
+    else:
+        chosen = [*core, *EXTRA_VARIANTS]
+    needs = {"article": (TRANSLATOR,), "digest": ()}
+    folders = {f for v in chosen for f in needs.get(v, (SUMMARIZER, TRANSLATOR))}
+    CACHE.mkdir(exist_ok=True)
+    ensure_models(tuple(f for f in (SUMMARIZER, TRANSLATOR) if f in folders))
+    results = {v: run_child(v, args) for v in chosen}
+    if all(v in results for v in core):
+        print(report(results, args.quick))
+        print()
+    else:
+        for variant in (v for v in core if v in results):
+            print(f"{variant}: {json.dumps(results[variant])}")
+    print(report_extras(results))
     print(f"\n(bench took {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return 0
 
