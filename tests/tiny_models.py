@@ -13,7 +13,7 @@ Each multilingual family is also built in a second tokenizer layout (``TinyModel
 the language tokens listed as special tokens in the saved tokenizer files, and not listed.
 Real hub repositories come in both; with M2M100 in transformers v5 an unlisted ``__zh__`` is
 missing from ``get_vocab()`` though ``convert_tokens_to_ids`` knows it. ``no_chinese`` is a
-Marian model whose only target tokens are ``>>fra<<`` and ``>>deu<<``.
+Marian model whose only target tokens are ``>>fra<<`` and ``>>deu<<`` (it must be refused).
 
 The weights are random, so the outputs are gibberish. A few weights are set by hand (see
 "Shaping of the random translators") so that translations are Chinese and end with ``</s>``,

@@ -20,7 +20,7 @@ from typing import Any
 
 from .backends import Seq2Seq
 from .glossary import Glossary, GlossaryMatch
-from .languages import ChineseTarget, find_chinese_target
+from .languages import ChineseTarget, find_chinese_target, register_language_tokens
 from .options import StageOptions, check_choice, check_positive
 from .segment import split_to_fit
 from .summarizer import Progress
@@ -132,6 +132,8 @@ class Translator:
         self.chinese = find_chinese_target(
             model.tokenizer, model.info.name, vocab_size if isinstance(vocab_size, int) else None
         )
+        # So that decoding drops language tokens a tokenizer does not list (M2M100 in v5).
+        register_language_tokens(model.tokenizer)
         if self.chinese.source_lang is not None:
             # The source is always English: set it once here rather than per call
             # (tokenizers are shared between threads).
