@@ -11,7 +11,10 @@ import gradio as gr
 import pytest
 
 from briefing import Pipeline, cli, web
-from briefing.errors import ConfigError, ModelNotFoundError
+from briefing.errors import ConfigError, InputError, ModelNotFoundError
+from briefing.models import ModelStatus
+from briefing.web import handlers as web_handlers
+from briefing.web import render
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src/briefing/data/sample-kingsoft-cloud.txt"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -19,6 +22,7 @@ PAYLOAD = (
     'Officials said <script>window.__pwned = 1</script> the plan is <img src=x onerror="alert(1)"> '
     "ready, see [the report](javascript:alert(2)) and **bold** claims."
 )
+OUT = {name: i for i, name in enumerate(web.Handlers.OUTPUTS)}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +32,8 @@ def pipe(tiny_models) -> Pipeline:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def handlers(pipe: Pipeline) -> web.Handlers:
-    return web.Handlers(pipe)
+def handlers(pipe: Pipeline, tmp_path_factory) -> web.Handlers:  # type: ignore[no-untyped-def]
+    return web.Handlers(pipe, download_root=tmp_path_factory.mktemp("downloads"))
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +47,6 @@ def short_article() -> str:
     return "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:3])
 
 
-@pytest.fixture(scope="module")
-def sample_result(handlers: web.Handlers, short_article: str):  # type: ignore[no-untyped-def]
-    calls: list[tuple[object, str | None]] = []
-
-    def progress(value: object, desc: str | None = None, **_: object) -> None:
-        calls.append((value, desc))
-
-    return handlers.brief(short_article, "short", "simplified", progress), calls
-
-
 class _Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[object, str | None]] = []
@@ -61,22 +55,34 @@ class _Recorder:
         self.calls.append((value, desc))
 
 
-# --------------------------------------------------------------------------- briefing
+@pytest.fixture(scope="module")
+def sample_result(handlers: web.Handlers, short_article: str):  # type: ignore[no-untyped-def]
+    recorder = _Recorder()
+    return handlers.brief(short_article, "short", "simplified", recorder), recorder.calls
+
+
+@pytest.fixture(scope="module")
+def page_run(handlers: web.Handlers, sample: str) -> list[tuple]:  # type: ignore[type-arg]
+    """Every view the page's run yields for the whole sample (several summary rounds)."""
+    return list(handlers.run(sample, "short", "simplified", None))
+
+
+# --------------------------------------------------------------------------- the named API
 
 
 def test_brief_matches_pipeline_run(pipe: Pipeline, short_article: str, sample_result) -> None:  # type: ignore[no-untyped-def]
-    (english, chinese, data, brief), _ = sample_result
+    (english, chinese, data), _ = sample_result
     expected = pipe.run(short_article, length="short", script="simplified")
     assert english == expected.summary and english
     assert chinese == expected.translation and CJK.search(chinese)
     assert data["sentence_pairs"] == [list(p) for p in expected.sentence_pairs]
     assert data["segments"] == expected.segments
     assert data["info"]["options"]["summary"]["length"] == "short"
-    assert brief.summary == english
 
 
-def test_result_dict_drops_server_model_paths(sample_result) -> None:  # type: ignore[no-untyped-def]
-    (_, _, data, brief), _ = sample_result
+def test_result_dict_drops_server_model_paths(pipe: Pipeline, short_article: str) -> None:
+    brief = pipe.run(short_article, length="short")
+    data = web.result_dict(brief)
     full = brief.to_dict()
     assert full["info"]["summarizer"]["path"]  # the library keeps the folder…
     for role in ("summarizer", "translator"):
@@ -85,38 +91,53 @@ def test_result_dict_drops_server_model_paths(sample_result) -> None:  # type: i
     assert data["summary"] == full["summary"]
 
 
-def test_progress_reports_each_stage_per_chunk_and_sentence(sample_result) -> None:  # type: ignore[no-untyped-def]
-    (_, _, _, brief), calls = sample_result
+def test_api_progress_goes_forward_through_the_stages(sample_result) -> None:  # type: ignore[no-untyped-def]
+    (_, _, data), calls = sample_result
     descs = [d for _, d in calls if d]
-    assert any(d.startswith("Summarizing: chunk") for d in descs)
-    assert any(d.startswith("Translating: sentence") for d in descs)
-    translate_steps = [v for v, d in calls if d and d.startswith("Translating")]
-    # the last translate report covers every sentence of the brief
-    assert translate_steps[-1] == (len(brief.sentence_pairs), len(brief.sentence_pairs))
+    assert any(d.startswith("Summarizing") for d in descs)
+    assert any(d.startswith("Translating") for d in descs)
+    n = len(data["sentence_pairs"])
+    assert [d for d in descs if d.startswith("Translating")][-1] == f"Translating {n}/{n}…"
+    values = [v for v, _ in calls]
+    assert values == sorted(values)  # one overall progress: never goes back
 
 
 def test_script_option_reaches_the_translator(handlers: web.Handlers, pipe: Pipeline) -> None:
     text = SAMPLE.read_text(encoding="utf-8").split("\n")[1]
-    _, chinese, data, _ = handlers.brief(text, "short", "traditional", _Recorder())
+    _, chinese, data = handlers.brief(text, "short", "traditional", _Recorder())
     assert data["info"]["options"]["translation"]["script"] == "traditional"
     assert chinese == pipe.run(text, length="short", script="traditional").translation
 
 
-@pytest.mark.parametrize(
-    ("text", "needle"),
-    [
-        ("", "empty"),
-        ("   \n\t ", "empty"),
-        (None, "empty"),
-        ("这是一篇关于云计算投资的中文新闻文章。" * 20, "English"),
-        ("word " * 120_000, "limit"),
-    ],
-)
+BAD_INPUT = [
+    ("", "Paste an article first."),
+    ("   \n\t ", "Paste an article first."),
+    (None, "Paste an article first."),
+    ("这是一篇关于云计算投资的中文新闻文章。" * 20, "This looks like Chinese text"),
+    (
+        "Ceci est un article en français sur les nuages et les banques. " * 20,
+        "not look like English",
+    ),
+    ("word " * 120_000, "characters"),
+]
+
+
+@pytest.mark.parametrize(("text", "needle"), BAD_INPUT)
 def test_bad_input_is_a_friendly_error(handlers: web.Handlers, text, needle) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(gr.Error) as info:
         handlers.brief(text, "medium", "simplified", _Recorder())
     assert needle in str(info.value)
-    assert "Traceback" not in str(info.value)
+    assert "Traceback" not in str(info.value) and "Latin" not in str(info.value)
+
+
+@pytest.mark.parametrize(("text", "needle"), BAD_INPUT)
+def test_bad_input_on_the_page_is_an_alert(handlers: web.Handlers, text, needle) -> None:  # type: ignore[no-untyped-def]
+    views = list(handlers.run(text, "medium", "simplified", None))
+    last = views[-1]
+    assert needle in last[OUT["alert"]] and 'role="alert"' in last[OUT["alert"]]
+    assert last[OUT["english"]] == "" and last[OUT["chinese"]] == ""
+    assert last[OUT["button"]]["interactive"] is True  # the visitor can fix it and retry
+    assert last[OUT["download_md"]]["visible"] is False
 
 
 def test_unknown_option_is_a_friendly_error(handlers: web.Handlers) -> None:
@@ -124,23 +145,201 @@ def test_unknown_option_is_a_friendly_error(handlers: web.Handlers) -> None:
         handlers.brief(SAMPLE.read_text(encoding="utf-8"), "huge", "simplified", _Recorder())
 
 
-def test_missing_models_error_names_model_and_command() -> None:
-    error = ModelNotFoundError("org/absent-model")
+def test_friendly_error_words() -> None:
+    assert render.friendly_error(InputError("the article is empty: paste")) == (
+        "Paste an article first."
+    )
+    chinese = "这是一篇中文新闻。" * 10
+    message = "the article does not look English: only 0% of its letters are Latin"
+    assert render.friendly_error(InputError(message), chinese) == (
+        "This looks like Chinese text; briefing summarizes English articles."
+    )
+    assert "ZeroDivisionError" in render.friendly_error(ZeroDivisionError("x"))
+
+
+# --------------------------------------------------------------------------- the page's run
+
+
+def test_page_run_streams_stages_english_before_chinese(
+    page_run, pipe: Pipeline, sample: str
+) -> None:  # type: ignore[no-untyped-def]
+    expected = pipe.run(sample, length="short", script="simplified")
+    assert expected.info.summary_rounds >= 2  # the sample needs a reduce round
+    labels = [v[OUT["button"]]["value"] for v in page_run]
+    assert labels[0] == "Reading the article…"
+    assert any(label.startswith("Summarizing ") for label in labels)
+    assert any(label.startswith("Summarizing, round 2") for label in labels)
+    assert any(label.startswith("Translating") for label in labels)
+    # busy until the end: the button cannot start a second run
+    assert all(v[OUT["button"]]["interactive"] is False for v in page_run[:-1])
+    assert page_run[-1][OUT["button"]] == {
+        "value": "Brief it",
+        "interactive": True,
+        "__type__": "update",
+    }
+    # the English brief is on the page while the Chinese one is still being made
+    early = [v for v in page_run if v[OUT["english"]] and not v[OUT["chinese"]]]
+    assert early and early[0][OUT["english"]] == expected.summary
+    last = page_run[-1]
+    assert (last[OUT["english"]], last[OUT["chinese"]]) == (expected.summary, expected.translation)
+    assert last[OUT["alert"]] == ""
+
+
+def test_page_progress_is_one_forward_bar(page_run) -> None:  # type: ignore[no-untyped-def]
+    values = [
+        int(re.search(r'aria-valuenow="(\d+)"', v[OUT["progress"]]).group(1)) for v in page_run
+    ]
+    assert values == sorted(values), values  # never restarts, across summary rounds too
+    assert values[0] < 10 and values[-1] == 100
+    assert "Done in" in page_run[-1][OUT["progress"]]
+
+
+def test_tracker_never_goes_back() -> None:
+    tracker = render.Tracker()
+    seen = [tracker.start().fraction]
+    for stage, done, total in [
+        ("summarize", 1, 4),
+        ("summarize", 4, 4),
+        ("summarize", 1, 2),
+        ("summarize", 2, 2),
+        ("summarize", 1, 1),
+        ("translate", 1, 3),
+        ("translate", 3, 3),
+    ]:
+        seen.append(tracker.report(stage, done, total).fraction)
+    seen.append(tracker.done(1.0).fraction)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert tracker.round == 3
+
+
+def test_page_result_downloads_check_and_details(page_run, sample: str) -> None:  # type: ignore[no-untyped-def]
+    last = page_run[-1]
+    data = last[OUT["result"]]
+    md_path = Path(last[OUT["download_md"]]["value"])
+    json_path = Path(last[OUT["download_json"]]["value"])
+    assert md_path.parent == json_path.parent
+    # named after the briefed article (its first line here)
+    assert md_path.name.startswith("the-first-batch-of-the-us-222-million")
+    assert md_path.suffix == ".md" and json_path.suffix == ".json"
+    markdown = md_path.read_text(encoding="utf-8")
+    assert markdown.startswith("# The first batch of the US$222 million investment")
+    assert data["summary"] in markdown and data["translation"] in markdown
+    assert json.loads(json_path.read_text(encoding="utf-8")) == json.loads(json.dumps(data))
+    details = last[OUT["details"]]
+    assert f"{data['info']['words_in']:,} words in" in details and "summary round" in details
+    check = last[OUT["check"]]
+    assert check.count('<tr class="pair') == len(data["sentence_pairs"])
+    n = len(data["flags"])
+    badge = last[OUT["badge"]]
+    assert badge["visible"] is (n > 0)
+    if n:
+        assert badge["value"] == f"⚠ {n} fact{'s' * (n != 1)} to check"
+
+
+def test_upload_title_names_the_downloads(handlers: web.Handlers, short_article: str) -> None:
+    info = (web_handlers.digest(short_article), "Cloud deal: Xiaomi's founder bets big")
+    last = list(handlers.run(short_article, "short", "simplified", info))[-1]
+    md_path = Path(last[OUT["download_md"]]["value"])
+    assert md_path.name == "cloud-deal-xiaomi-s-founder-bets-big.md"
+    assert md_path.read_text(encoding="utf-8").startswith("# Cloud deal: Xiaomi's founder bets big")
+    # the text was edited after the upload: the title no longer belongs to it
+    edited = short_article + "\nOne more line."
+    last = list(handlers.run(edited, "short", "simplified", info))[-1]
+    assert Path(last[OUT["download_md"]]["value"]).name.startswith("the-first-batch")
+
+
+def test_download_folders_are_bounded(
+    pipe: Pipeline, short_article: str, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(web_handlers, "MAX_DOWNLOAD_FOLDERS", 5)
+    handlers = web.Handlers(pipe, download_root=tmp_path)
+    brief = pipe.run(short_article, length="short")
+    for _ in range(30):  # as many direct calls as anyone cares to make
+        md_path, _ = handlers.write_downloads(brief, "A title")
+        assert md_path.exists()
+    assert len(list(tmp_path.iterdir())) <= 5
+
+
+def test_only_the_run_writes_files(pipe: Pipeline, tmp_path: Path) -> None:
+    """Clearing, examples and uploads write nothing: download files come only with a brief."""
+    handlers = web.Handlers(pipe, download_root=tmp_path / "downloads", upload_root=tmp_path)
+    handlers.cleared()
+    handlers.example(web.EXAMPLES[0][1], True)
+    handlers.read_upload(str(_upload(tmp_path, "a.txt", b"The firm said sales rose.")))
+    list(handlers.run("", "short", "simplified", None))
+    assert not (tmp_path / "downloads").exists()
+
+
+def test_cleared_view_is_empty(handlers: web.Handlers) -> None:
+    view = handlers.cleared()
+    assert view[OUT["english"]] == "" and view[OUT["chinese"]] == "" and view[OUT["check"]] == ""
+    assert view[OUT["badge"]]["visible"] is False and view[OUT["download_md"]]["visible"] is False
+
+
+def test_check_view_escapes_model_and_article_text(pipe: Pipeline, short_article: str) -> None:
+    brief = pipe.run(short_article, length="short")
+    brief.sentence_pairs = [(PAYLOAD, "<b>中文</b> & <script>x</script>")]
+    brief.segments = [PAYLOAD]
+    brief.sources = [[]]
+    page = web.check_html(brief)
+    assert "<script>" not in page and "<img" not in page and "<b>中文" not in page
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "[the report](javascript:alert(2))" in page  # Markdown stays literal text
+
+
+def test_examples_ship_and_load(handlers: web.Handlers, sample: str) -> None:
+    assert web.sample_article() == sample and "Kingsoft" in sample
+    assert len(web.EXAMPLES) >= 4
+    for _, name in web.EXAMPLES:
+        text, info, *view = handlers.example(name, True)
+        assert len(text.split()) > 150 and info is None
+        assert view[OUT["english"]] == ""
+    # the visitor said no: nothing changes
+    skipped = handlers.example(web.EXAMPLES[1][1], False)
+    assert all(isinstance(v, type(gr.skip())) for v in skipped)
+
+
+def test_file_stem() -> None:
+    assert web_handlers.file_stem("Coffee Prices Climb: 30%!") == "coffee-prices-climb-30"
+    assert web_handlers.file_stem("中文标题") == "brief"
+    assert web_handlers.file_stem(None) == "brief"
+    assert len(web_handlers.file_stem("word " * 50)) <= 60
+
+
+# --------------------------------------------------------------------------- missing models
+
+
+def _statuses() -> list[ModelStatus]:
+    return [
+        ModelStatus("summarizer", "org/absent-sum", None, False, 0, (), True, "x"),
+        ModelStatus("translator", "org/absent-tr", None, False, 0, (), True, "x"),
+    ]
+
+
+def test_missing_models_page_names_every_model_and_one_command() -> None:
+    error = ModelNotFoundError("org/absent-sum")
+    page = web.missing_models_html(_statuses(), error)
+    assert "org/absent-sum" in page and "org/absent-tr" in page and 'id="model-error"' in page
+    (command,) = re.findall(r'<pre class="fetch-command"><code>(.*?)</code>', page)
+    assert command.endswith("download org/absent-sum org/absent-tr")
     handlers = web.Handlers(None, error)
-    with pytest.raises(gr.Error) as info:
+    with pytest.raises(gr.Error, match="models are missing"):
         handlers.brief("Some English text about a company.", "medium", "simplified")
-    assert "org/absent-model" in str(info.value)
-    assert "briefing download org/absent-model" in str(info.value)
-    page = web.missing_models_html(error)
-    assert "briefing download org/absent-model" in page and 'id="model-error"' in page
-    assert "org/absent-model" in web.models_text(None, error)
+    assert "org/absent-sum" in web.models_text(None, error)
 
 
-def test_build_app_without_models_still_builds() -> None:
+def test_build_app_without_models_disables_the_button(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("BRIEFING_SUMMARIZER", "org/absent-model")
+    monkeypatch.setenv("BRIEFING_TRANSLATOR", "org/absent-translator")
     app = web.build_app(None, ModelNotFoundError("org/absent-model"))
     config = app.get_config_file()
-    values = json.dumps([c.get("props", {}).get("value") for c in config["components"]])
-    assert "briefing download org/absent-model" in values
+    props = {c.get("props", {}).get("elem_id"): c.get("props", {}) for c in config["components"]}
+    box = props["model-error-box"]["value"]
+    assert "download org/absent-model org/absent-translator" in box
+    assert props["brief-button"]["interactive"] is False
+    assert props["results"]["visible"] is False  # no empty result boxes
 
 
 def test_api_endpoint_has_three_outputs_and_optional_options(pipe: Pipeline) -> None:
@@ -157,46 +356,12 @@ def test_api_endpoint_has_three_outputs_and_optional_options(pipe: Pipeline) -> 
     assert queue.max_size == web.QUEUE_MAX_SIZE
 
 
-# --------------------------------------------------------------------------- outputs
-
-
-def test_extras_write_downloads_and_stats(handlers: web.Handlers, sample_result) -> None:  # type: ignore[no-untyped-def]
-    (_, _, data, brief), _ = sample_result
-    bilingual, stats, md_button, json_button, _sources = handlers.extras(brief, SAMPLE.read_text())
-    md_path, json_path = Path(md_button["value"]), Path(json_button["value"])
-    assert md_path.parent == json_path.parent
-    assert md_path.parent.parent.name.startswith("briefing-downloads-")
-    assert json.loads(json_path.read_text(encoding="utf-8")) == json.loads(json.dumps(data))
-    markdown = md_path.read_text(encoding="utf-8")
-    assert brief.summary in markdown and brief.translation in markdown
-    assert f"{brief.info.words_in:,} words in" in stats
-    assert f"{len(brief.info.chunk_tokens)} chunk" in stats
-    assert re.search(r"summarize \d+\.\d\d s", stats) and re.search(r"translate \d+\.\d\d s", stats)
-    assert bilingual.count('<tr class="pair"') == len(brief.sentence_pairs)
-    # a second result gets its own folder: concurrent users never share a download
-    _, _, md_again, _, _ = handlers.extras(brief, None)
-    assert Path(md_again["value"]).parent != md_path.parent
-
-
-def test_extras_without_a_result_hide_downloads(handlers: web.Handlers) -> None:
-    bilingual, stats, md_button, json_button, sources = handlers.extras(None)
-    assert (bilingual, stats, sources) == ("", "", "")
-    assert md_button["visible"] is False and json_button["visible"] is False
-
-
-def test_bilingual_view_escapes_model_and_article_text(sample_result) -> None:  # type: ignore[no-untyped-def]
-    (_, _, _, brief), _ = sample_result
-    brief.sentence_pairs = [(PAYLOAD, "<b>中文</b> & <script>x</script>")]
-    page = web.bilingual_html(brief)
-    assert "<script>" not in page and "<img" not in page and "<b>" not in page
-    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
-    assert "[the report](javascript:alert(2))" in page  # Markdown stays literal text
-
-
-def test_sample_is_the_shipped_article(handlers: web.Handlers, sample: str) -> None:
-    assert handlers.sample() == sample
-    assert "Kingsoft" in handlers.sample()
+def test_article_box_has_a_length_limit(pipe: Pipeline) -> None:
+    app = web.build_app(pipe)
+    config = app.get_config_file()
+    (article,) = [c for c in config["components"] if c.get("props", {}).get("elem_id") == "article"]
+    assert article["props"]["max_length"] == web.MAX_ARTICLE_CHARS
+    assert web.MAX_REQUEST_BYTES < 2_000_000
 
 
 # --------------------------------------------------------------------------- uploads
@@ -217,11 +382,25 @@ def _upload(root: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def _read(handlers: web.Handlers, path: Path) -> str:
+    text, info, *view = handlers.read_upload(str(path))
+    assert not view[OUT["alert"]], view[OUT["alert"]]
+    assert view[OUT["english"]] == ""  # the previous result is cleared
+    assert info[0] == web_handlers.digest(text)
+    return text
+
+
+def _refused(handlers: web.Handlers, path: Path) -> str:
+    _, info, *view = handlers.read_upload(str(path))
+    assert info is None
+    return view[OUT["alert"]]
+
+
 def test_upload_txt_md_html(pipe: Pipeline, uploads: Path, sample: str) -> None:
     handlers = web.Handlers(pipe, upload_root=uploads)
-    assert handlers.read_upload(str(_upload(uploads, "a.txt", sample.encode()))) == sample
+    assert _read(handlers, _upload(uploads, "a.txt", sample.encode())) == sample
     md = "# Title\n\nThe **company** said [profits](http://x.test) rose.\n"
-    assert handlers.read_upload(str(_upload(uploads, "b.md", md.encode()))).split() == [
+    assert _read(handlers, _upload(uploads, "b.md", md.encode())).split() == [
         "Title",
         "The",
         "company",
@@ -234,8 +413,10 @@ def test_upload_txt_md_html(pipe: Pipeline, uploads: Path, sample: str) -> None:
         + "".join(f"<p>{line}</p>" for line in sample.splitlines() if line.strip())
         + "</article></body></html>"
     )
-    text = handlers.read_upload(str(_upload(uploads, "c.HTML", page.encode())))
+    path = _upload(uploads, "c.HTML", page.encode())
+    text = _read(handlers, path)
     assert "21Vianet" in text and "<p>" not in text
+    assert handlers.read_upload(str(path))[1][1] == "T"  # the page's <title> names the brief
 
 
 @pytest.mark.parametrize(
@@ -245,21 +426,20 @@ def test_upload_txt_md_html(pipe: Pipeline, uploads: Path, sample: str) -> None:
         ("noext", b"plain text", "without an extension"),
         ("fake.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
         ("empty.txt", b"  \n", "empty"),
-        ("page.html", b"<html><body><script>x()</script></body></html>", "no article text"),
+        ("page.html", b"<html><body><script>x()</script></body></html>", "No article text"),
     ],
 )
 def test_upload_refuses_wrong_types(pipe: Pipeline, uploads: Path, name, data, needle) -> None:  # type: ignore[no-untyped-def]
     handlers = web.Handlers(pipe, upload_root=uploads)
-    with pytest.raises(gr.Error) as info:
-        handlers.read_upload(str(_upload(uploads, name, data)))
-    assert needle in str(info.value)
+    assert needle in _refused(handlers, _upload(uploads, name, data))
 
 
 def test_upload_size_limit_is_enforced_before_reading(pipe: Pipeline, uploads: Path) -> None:
     handlers = web.Handlers(pipe, max_upload_bytes=1000, upload_root=uploads)
-    assert handlers.read_upload(str(_upload(uploads, "ok.txt", b"The firm grew. " * 60)))
-    with pytest.raises(gr.Error, match="limit is 1,000"):
-        handlers.read_upload(str(_upload(uploads, "big.txt", b"The firm grew. " * 100)))
+    assert _read(handlers, _upload(uploads, "ok.txt", b"The firm grew. " * 60))
+    assert "limit is 1,000" in _refused(
+        handlers, _upload(uploads, "big.txt", b"The firm grew. " * 100)
+    )
 
 
 def test_upload_outside_the_upload_folder_is_refused(
@@ -268,14 +448,11 @@ def test_upload_outside_the_upload_folder_is_refused(
     handlers = web.Handlers(pipe, upload_root=uploads)
     outside = tmp_path / "secret.txt"
     outside.write_text("The server's own file. " * 10)
-    with pytest.raises(gr.Error, match="not uploaded"):
-        handlers.read_upload(str(outside))
+    assert "not uploaded" in _refused(handlers, outside)
     link = uploads / "link.txt"
     link.symlink_to(outside)
-    with pytest.raises(gr.Error, match="not uploaded"):
-        handlers.read_upload(str(link))
-    with pytest.raises(gr.Error, match="not uploaded"):
-        handlers.read_upload(str(uploads / ".." / "secret.txt"))
+    assert "not uploaded" in _refused(handlers, link)
+    assert "not uploaded" in _refused(handlers, uploads / ".." / "secret.txt")
 
 
 def test_upload_file_name_is_never_used_as_a_path(
@@ -285,7 +462,7 @@ def test_upload_file_name_is_never_used_as_a_path(
     name = "..%2F..%2Fescape; rm -rf ~ $(id) `x`.txt"
     path = _upload(uploads, name, b"The company said it would invest more in cloud services.")
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    assert "invest more" in handlers.read_upload(str(path))
+    assert "invest more" in _read(handlers, path)
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert not (tmp_path.parent / "escape").exists()
 
@@ -296,11 +473,10 @@ def test_default_upload_root_is_gradio_temp_folder(
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     handlers = web.Handlers(pipe)
     inside = _upload(tmp_path / "gradio", "a.txt", b"The company said revenue rose sharply.")
-    assert "revenue" in handlers.read_upload(str(inside))
+    assert "revenue" in _read(handlers, inside)
     outside = tmp_path / "b.txt"
     outside.write_bytes(b"The company said revenue rose sharply.")
-    with pytest.raises(gr.Error, match="not uploaded"):
-        handlers.read_upload(str(outside))
+    assert "not uploaded" in _refused(handlers, outside)
 
 
 # --------------------------------------------------------------------------- server rules

@@ -50,10 +50,10 @@ CSS = """
 #brief-en textarea, #brief-zh textarea { font-size: 1.05rem; line-height: 1.6; }
 #brief-button { min-height: 2.8rem; font-size: 1.05rem; }
 #brief-button:disabled { opacity: .85; cursor: progress; }
-#examples { align-items: center; flex-wrap: wrap; gap: .4rem; }
-#examples > * { flex: 0 0 auto !important; min-width: 0 !important; }
+#examples, #result-actions { align-items: center; flex-wrap: wrap; gap: .4rem; }
+#examples > *, #result-actions > * { flex: 0 0 auto !important; min-width: 0 !important;
+  width: auto !important; }
 #examples-label { font-size: .9rem; }
-.brief-hint { font-size: .85rem; opacity: .75; margin: .2rem 0 0; }
 .brief-progress { position: relative; height: 1.9rem; border-radius: 6px; overflow: hidden;
   background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
 .brief-progress .bar { position: absolute; inset: 0 auto 0 0; background: #93c5fd;
@@ -84,7 +84,7 @@ table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f
 .check-sources li { font-size: .9rem; }
 .check-nosource { color: #b45309; }
 @media (max-width: 720px) {
-  #controls, #briefs, #result-actions { flex-direction: column !important; }
+  #controls, #briefs { flex-direction: column !important; }
   #controls > *, #briefs > * { min-width: 0 !important; width: 100% !important; }
   table.check-table, table.check-table tbody, table.check-table tr, table.check-table td {
     display: block; width: 100%; }
@@ -109,7 +109,7 @@ document.addEventListener('keydown', (event) => {
 # After a run: bring the briefs (or the error) into view when they are not.
 SCROLL_JS = """() => {
   const alert = document.querySelector('#alert .brief-alert');
-  const target = alert ? document.querySelector('#alert') : document.querySelector('#briefs');
+  const target = alert ? document.querySelector('#alert') : document.querySelector('#results');
   const last = alert ? target : document.querySelector('#brief-zh');
   if (!target || !last) return;
   const top = target.getBoundingClientRect().top;
@@ -196,10 +196,10 @@ def build_app(
             with gr.Column(scale=3, min_width=280):
                 article = gr.Textbox(
                     label="Article",
-                    lines=9,
-                    max_lines=16,
+                    lines=8,
+                    max_lines=10,
                     max_length=MAX_ARTICLE_CHARS,
-                    placeholder="Paste the article text here…",
+                    placeholder="Paste the article text here… (Ctrl+Enter briefs it)",
                     elem_id="article",
                 )
                 with gr.Row(elem_id="examples"):
@@ -208,14 +208,14 @@ def build_app(
                         (gr.Button(label, size="sm", elem_classes="example"), name)
                         for label, name in EXAMPLES
                     ]
-                upload = gr.File(
-                    label="…or upload .txt / .md / .html",
-                    file_types=list(UPLOAD_SUFFIXES),
-                    type="filepath",
-                    height=90,
-                    elem_id="upload",
-                )
-            with gr.Column(scale=1, min_width=240):
+                    upload = gr.UploadButton(
+                        "Upload .txt / .md / .html",
+                        file_types=list(UPLOAD_SUFFIXES),
+                        type="filepath",
+                        size="sm",
+                        elem_id="upload",
+                    )
+            with gr.Column(scale=2, min_width=260):
                 length = gr.Radio(render.LENGTHS, value="medium", label="Length", elem_id="length")
                 script = gr.Radio(
                     render.SCRIPTS, value="simplified", label="Chinese script", elem_id="script"
@@ -224,9 +224,16 @@ def build_app(
                     "Brief it", variant="primary", interactive=ready, elem_id="brief-button"
                 )
                 progress = gr.HTML("", elem_id="progress", padding=False)
-                gr.HTML('<p class="brief-hint">Ctrl+Enter also briefs.</p>', padding=False)
         alert = gr.HTML("", elem_id="alert", padding=False)
         with gr.Column(visible=ready, elem_id="results"):
+            with gr.Row(elem_id="result-actions"):
+                badge = gr.Button("", visible=False, size="sm", elem_id="check-badge")
+                download_md = gr.DownloadButton(
+                    "Download Markdown", visible=False, size="sm", elem_id="download-md"
+                )
+                download_json = gr.DownloadButton(
+                    "Download JSON", visible=False, size="sm", elem_id="download-json"
+                )
             with gr.Row(elem_id="briefs", equal_height=True):
                 english = gr.Textbox(
                     label="English brief",
@@ -243,14 +250,6 @@ def build_app(
                     interactive=False,
                     buttons=["copy"],
                     elem_id="brief-zh",
-                )
-            with gr.Row(elem_id="result-actions"):
-                badge = gr.Button("", visible=False, size="sm", elem_id="check-badge")
-                download_md = gr.DownloadButton(
-                    "Download Markdown", visible=False, size="sm", elem_id="download-md"
-                )
-                download_json = gr.DownloadButton(
-                    "Download JSON", visible=False, size="sm", elem_id="download-json"
                 )
             with gr.Accordion("Check", open=False, elem_id="check") as check_box:
                 check = gr.HTML("", elem_id="check-view")
