@@ -122,6 +122,10 @@ def cmd_download(args: argparse.Namespace) -> int:
 
     # The one-line error below says what failed; huggingface_hub's own warnings would repeat it.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    if not args.quiet:  # main() turned library bars off for briefs; a download wants its bar
+        from huggingface_hub.utils import enable_progress_bars
+
+        enable_progress_bars()
     say = (lambda _line: None) if args.quiet else (lambda line: print(line, flush=True))
     names = args.models or [default_summarizer(), default_translator()]
     say(f"models folder: {models_dir()} (from {models_dir_origin()})")
