@@ -73,7 +73,12 @@ def wrap_width(lines: Sequence[Line]) -> int:
     widths = sorted(line.width for line in lines)
     if not widths:
         return 0
-    return widths[-1 - len(widths) // 10]
+    del widths[len(widths) - len(widths) // 10 :]
+    # A lone line much longer than the rest (a headline over a narrow body) is no wrap.
+    for _ in range(2):
+        if len(widths) >= 3 and widths[-1] > 1.1 * widths[-2]:
+            widths.pop()
+    return widths[-1]
 
 
 def _full(a: Line, b: Line, width: int) -> bool:
@@ -81,9 +86,13 @@ def _full(a: Line, b: Line, width: int) -> bool:
     return a.width + 1 + len(_first_word(b.text)) > width
 
 
-def is_wrapped(blocks: Sequence[Sequence[Line]]) -> tuple[bool, int]:
+def is_wrapped(
+    blocks: Sequence[Sequence[Line]], standalone: frozenset[int] = frozenset()
+) -> tuple[bool, int]:
     """Whether the text is hard-wrapped, and the wrap width: most line breaks inside a block
-    are wraps in wrapped text, few in one-paragraph-per-line text."""
+    are wraps in wrapped text, few in one-paragraph-per-line text. Header lines
+    (``standalone``) and list items are no evidence either way."""
+    blocks = [[line for line in block if id(line) not in standalone] for block in blocks]
     lines = [line for block in blocks for line in block]
     width = wrap_width(lines)
     pairs = [pair for block in blocks for pair in itertools.pairwise(block)]
@@ -122,14 +131,14 @@ def _breaks(a: Line, b: Line, wrapped: bool, width: int, base: int, in_list: boo
         b.indent > a.indent or a.indent == base or not wrapped
     ):
         return True  # a first-line indent (a tab or spaces) opens a paragraph
-    if wrapped:
-        if _full(a, b, width):
-            # A wrap that falls on a sentence end: keep the sentences apart as lines
-            # were; joining would give the same sentences, so this only keeps the look.
-            return _ends_sentence(a.text) and not _starts_lower(b.text)
-        return bool(_BREAK_END.search(a.text)) or not _starts_lower(b.text)
-    # One paragraph per line: only a clear continuation (lower-case start) is a wrap.
-    return not (_starts_lower(b.text) and not _TERMINAL.search(a.text))
+    if _full(a, b, width):
+        # b's first word did not fit on a: a wrap, unless it falls on a sentence end (then
+        # both readings give the same sentences, and the lines' look is kept).
+        return _ends_sentence(a.text) and not _starts_lower(b.text)
+    # b's first word would have fitted: a ended on purpose, unless b clearly continues it
+    # (lower case after no end punctuation; a colon ends a line only in wrapped text).
+    end = _BREAK_END if wrapped else _TERMINAL
+    return bool(end.search(a.text)) or not _starts_lower(b.text)
 
 
 def _join(a: str, b: str) -> str:
@@ -147,7 +156,7 @@ def paragraphs(
     ``standalone``: ids (``id(line)``) of lines that are always a paragraph of their own
     (header lines), whatever their width.
     """
-    wrapped, width = is_wrapped(blocks)
+    wrapped, width = is_wrapped(blocks, standalone)
     base = min((line.indent for block in blocks for line in block), default=0)
     result: list[str] = []
     for block in blocks:
