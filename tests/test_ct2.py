@@ -22,11 +22,12 @@ from briefing.models import convert, find_converted, is_ct2_dir, resolve_model
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src/briefing/data/sample-kingsoft-cloud.txt"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-FAMILIES = ("bart", "t5", "marian", "m2m100", "nllb")
+FAMILIES = ("bart", "t5", "marian", "m2m100", "nllb", "mbart50")
 # What each model needs to be told: a source prefix (T5 task, Marian target language) or a
-# forced first target token (M2M100 / NLLB language codes).
+# forced first target token (M2M100 / NLLB / mBART-50 language codes).
 SOURCE_PREFIX = {"t5": "summarize: ", "marian": ">>cmn_Hans<< "}
-FORCED_BOS = {"m2m100": "__zh__", "nllb": "zho_Hans"}
+FORCED_BOS = {"m2m100": "__zh__", "nllb": "zho_Hans", "mbart50": "zh_CN"}
+OTHER_LANGUAGE = {"m2m100": "__fr__", "nllb": "fra_Latn", "mbart50": "fr_XX"}
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def test_decoding_matches_transformers_step_by_step(
         assert torch.allclose(torch.tensor(scored), chosen, atol=0.05)
 
 
-@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "mbart50"])
 def test_generation_settings_reach_the_engine(
     converted: Converted, sample: str, family: str
 ) -> None:
@@ -214,8 +215,8 @@ def test_generation_settings_reach_the_engine(
         no_repeat_ngram_size=0,
         forced_bos_token=FORCED_BOS.get(family),
     )
-    # Marian forces "</s>" on the last step in transformers, which takes one token of room.
-    longest = 13 if family == "marian" else 14
+    # Marian and mBART force "</s>" on the last step in transformers: one token of room.
+    longest = 13 if family in ("marian", "mbart50") else 14
     for tokens in model.generate_tokens(texts, base):
         assert 10 <= len(tokens) <= longest
         if family in FORCED_BOS:
@@ -228,9 +229,7 @@ def test_generation_settings_reach_the_engine(
     assert repeated_bigrams(base) > 0  # the random models repeat themselves…
     assert repeated_bigrams(dataclasses.replace(base, no_repeat_ngram_size=2)) == 0  # …unless told
     if family in FORCED_BOS:  # another language code really changes the first token
-        other = dataclasses.replace(
-            base, forced_bos_token="__fr__" if family == "m2m100" else "fra_Latn"
-        )
+        other = dataclasses.replace(base, forced_bos_token=OTHER_LANGUAGE[family])
         assert all(t[0] == other.forced_bos_token for t in model.generate_tokens(texts, other))
     decoded = model.generate(texts, base)
     assert all(CJK.search(text) for text in decoded)
@@ -270,9 +269,13 @@ def test_pipeline_promises_on_ctranslate2(converted: Converted, sample: str) -> 
         assert brief.translation == "".join(zh for _, zh in brief.sentence_pairs)
         assert all(CJK.search(zh) for _, zh in brief.sentence_pairs)
         assert ">>" not in brief.translation
+        translator = brief.info.translator
+        assert translator.target == ">>cmn_Hans<<"
+        assert translator.target_traditional == ">>cmn_Hant<<"
+        assert translator.target_rule == "prefix"
 
 
-@pytest.mark.parametrize("family", ["m2m100", "nllb"])
+@pytest.mark.parametrize("family", ["m2m100", "nllb", "mbart50"])
 def test_pipeline_forced_bos_translators(converted: Converted, sample: str, family: str) -> None:
     if not converted.path(family).exists():
         pytest.skip(f"no tiny {family} model")
@@ -280,7 +283,9 @@ def test_pipeline_forced_bos_translators(converted: Converted, sample: str, fami
     assert pipe.translator.model.info.backend == "ctranslate2"  # auto found the conversion
     brief = pipe.run(sample, length="short")
     assert brief.sentence_pairs and all(CJK.search(zh) for _, zh in brief.sentence_pairs)
-    assert not re.search(r"__zh__|zho_Hans", brief.translation)
+    assert not re.search(r"__zh__|zho_Hans|zh_CN", brief.translation)
+    assert brief.info.translator.target == FORCED_BOS[family]
+    assert brief.info.translator.target_rule == "forced_bos"
 
 
 # --------------------------------------------------------------------------- transformers

@@ -35,6 +35,7 @@ def _generate(tokenizer, model, text: str, **kwargs) -> list[int]:
         ("marian", "MarianTokenizer", "MarianMTModel"),
         ("m2m100", "M2M100Tokenizer", "M2M100ForConditionalGeneration"),
         ("nllb", "NllbTokenizer", "M2M100ForConditionalGeneration"),
+        ("mbart50", "MBart50Tokenizer", "MBartForConditionalGeneration"),
     ],
 )
 def test_loads_generates_and_decodes(
@@ -52,9 +53,9 @@ def test_loads_generates_and_decodes(
         text = ">>cmn_Hans<< " + text
     elif field == "t5":  # like t5-small, it has no max_length of its own (default 20)
         text, kwargs["max_new_tokens"] = "summarize: " + text, 16
-    elif field in ("m2m100", "nllb"):  # like the real ones, they need the target language
+    elif field in ("m2m100", "nllb", "mbart50"):  # like the real ones, they need the target
         kwargs["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(
-            "__zh__" if field == "m2m100" else "zho_Hans"
+            {"m2m100": "__zh__", "nllb": "zho_Hans", "mbart50": "zh_CN"}[field]
         )
     ids = _generate(tokenizer, model, text, **kwargs)
     text = tokenizer.decode(ids, skip_special_tokens=True)
@@ -149,6 +150,36 @@ def test_nllb_forced_bos_selects_chinese(tiny_models: TinyModels) -> None:
     assert ids[1] == hans
     decoded = tokenizer.decode(ids, skip_special_tokens=True)
     assert has_cjk(decoded) and "zho_Hans" not in decoded
+
+
+def test_mbart50_forced_bos_selects_chinese(tiny_models: TinyModels) -> None:
+    assert tiny_models.mbart50 is not None
+    tokenizer, model = _load(tiny_models.mbart50)
+    assert model.config.tokenizer_class == "MBart50Tokenizer"
+    en, zh = tokenizer.convert_tokens_to_ids(["en_XX", "zh_CN"])
+    assert tokenizer.lang_code_to_id["zh_CN"] == zh < model.config.vocab_size
+    assert tokenizer.unk_token_id not in (en, zh)
+    tokenizer.src_lang = "en_XX"
+    ids = tokenizer(ENGLISH[0]).input_ids
+    assert (ids[0], ids[-1]) == (en, tokenizer.eos_token_id)  # [en_XX] text </s>
+    out = _generate(tokenizer, model, ENGLISH[0], forced_bos_token_id=zh, max_new_tokens=12)
+    assert out[:2] == [model.config.decoder_start_token_id, zh]
+    decoded = tokenizer.decode(out, skip_special_tokens=True)
+    assert has_cjk(decoded) and "zh_CN" not in decoded
+    # Without the target token the tiny model ends at once: callers must pass it.
+    assert _generate(tokenizer, model, ENGLISH[0], max_new_tokens=12) == [2, 2]
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb", "mbart50"])
+def test_every_family_in_both_layouts(tiny_models: TinyModels, family: str) -> None:
+    """Listed and unlisted layouts hold the same model; only the tokenizer files differ."""
+    built = {t.layout: t.path for t in tiny_models.translators if t.family == family}
+    assert set(built) == {"listed", "unlisted"}
+    listed, unlisted = (AutoTokenizer.from_pretrained(built[k]) for k in ("listed", "unlisted"))
+    assert type(listed) is type(unlisted)
+    assert listed(ENGLISH[1]).input_ids == unlisted(ENGLISH[1]).input_ids
+    for name in ("model.safetensors", "config.json"):
+        assert (built["listed"] / name).read_bytes() == (built["unlisted"] / name).read_bytes()
 
 
 def test_builds_are_deterministic_and_idempotent(tmp_path: Path) -> None:
