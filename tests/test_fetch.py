@@ -87,6 +87,13 @@ def test_redirect_to_another_scheme_is_refused(server: Server) -> None:
         fetch_article(server.url("/to?u=file:///etc/passwd"))
 
 
+def test_invalid_redirect_is_a_fetch_error(server: Server) -> None:
+    with pytest.raises(
+        FetchError, match=r"redirects to an invalid address|Invalid URL in location"
+    ):
+        fetch_article(server.url("/to?u=http://[::1"))
+
+
 def test_size_cap_streamed_and_declared(server: Server) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match="over the 100,000-byte limit"):

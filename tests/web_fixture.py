@@ -141,9 +141,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             elif path == "/error":
                 self._send(503, b"<h1>Busy</h1>", html)
             elif path == "/no-text":
-                page = (
-                    "<html><head><title>Home</title></head><body><script>1</script></body></html>"
-                )
+                page = "<html><head></head><body><script>1</script><style>p{}</style></body></html>"
                 self._send(200, page.encode(), html)
             elif path == "/empty":
                 self._send(200, b"   ", html)

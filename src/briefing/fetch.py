@@ -13,7 +13,6 @@ the main text of HTML comes from trafilatura, the page title is kept.
 from __future__ import annotations
 
 import hashlib
-import html
 import ipaddress
 import logging
 import os
@@ -29,7 +28,7 @@ import httpcore
 import httpx
 
 from .errors import BlockedURLError, FetchError, InputError
-from .reader import decode_bytes, html_to_text
+from .reader import decode_bytes, to_text
 
 log = logging.getLogger("briefing")
 
@@ -43,7 +42,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain", "text/markdown")
 _REDIRECTS = (301, 302, 303, 307, 308)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -208,6 +206,17 @@ def check_url(url: str | httpx.URL) -> httpx.URL:
     return parsed
 
 
+def _follow(current: httpx.URL, location: str, url: str) -> httpx.URL:
+    try:
+        return current.join(location)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise FetchError(
+            f"{url} redirects to an invalid address ({location[:200]!r}): "
+            "pass the final address of the article",
+            url=url,
+        ) from exc
+
+
 def fetch_article(
     url: str,
     *,
@@ -255,7 +264,7 @@ def fetch_article(
                                 "pass the final address of the article",
                                 url=url,
                             )
-                        current = check_url(current.join(location))
+                        current = check_url(_follow(current, location, url))
                         redirects.append(str(current))
                         continue
                     content_type, body = _read(response, url, max_bytes, deadline, timeout)
@@ -340,13 +349,13 @@ def _article(
         raise FetchError(f"{final_url} returned an empty page: nothing to brief", url=url)
     is_html = content_type in HTML_TYPES
     raw, encoding = _decode(body, response.charset_encoding, is_html, url)
-    if is_html:
-        text, title = html_to_text(raw)
-        title = title or page_title(raw)
-    else:
-        text, title = raw, ""
-    if not title:
-        title = next((line.strip()[:200] for line in text.splitlines() if line.strip()), "")
+    kind = "html" if is_html else "markdown" if content_type == "text/markdown" else "text"
+    # Only the size cap here, as for files: the character limit is the caller's (cleaning).
+    source = to_text(raw, kind, max_chars=len(raw), max_markup_chars=len(raw))
+    text = source.text
+    title = source.title or next(
+        (line.strip()[:200] for line in text.splitlines() if line.strip()), ""
+    )
     fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     log.info("fetched %s (%d bytes, %s) as %r", final_url, len(body), content_type, title)
     return WebArticle(
@@ -360,12 +369,6 @@ def _article(
         sha256=hashlib.sha256(body).hexdigest(),
         redirects=redirects,
     )
-
-
-def page_title(page: str) -> str:
-    """The text of the page's ``<title>``, unescaped and on one line ("" when none)."""
-    match = _TITLE.search(page)
-    return " ".join(html.unescape(match.group(1)).split())[:300] if match else ""
 
 
 def _decode(body: bytes, charset: str | None, is_html: bool, url: str) -> tuple[str, str]:
