@@ -92,10 +92,15 @@ def is_wrapped(
     """Whether the text is hard-wrapped, and the wrap width: most line breaks inside a block
     are wraps in wrapped text, few in one-paragraph-per-line text. Header lines
     (``standalone``) and list items are no evidence either way."""
-    blocks = [[line for line in block if id(line) not in standalone] for block in blocks]
-    lines = [line for block in blocks for line in block]
-    width = wrap_width(lines)
-    pairs = [pair for block in blocks for pair in itertools.pairwise(block)]
+    pairs = [
+        (a, b)
+        for block in blocks
+        for a, b in itertools.pairwise(block)
+        if id(a) not in standalone and id(b) not in standalone
+    ]
+    # Only a line followed by another can show the width (a headline above a byline says
+    # nothing about how the body was wrapped).
+    width = wrap_width([a for a, _ in pairs] or [line for block in blocks for line in block])
     pairs = [(a, b) for a, b in pairs if not is_list_item(b.text)]
     if not pairs:
         return False, width
