@@ -11,7 +11,7 @@ from briefing import BriefOptions, Pipeline
 from briefing.article import ArticleOptions, translate_article, translation_flags
 from briefing.clean import clean_text
 from briefing.errors import ConfigError, InputError
-from briefing.fetch import WebArticle
+from briefing.fetch import WebArticle, fetch_article
 from briefing.segment import segment
 
 DATA = Path(__file__).resolve().parents[1] / "src/briefing/data"
@@ -133,6 +133,19 @@ def test_fetched_article_markdown_json_and_repr(pipe: Pipeline) -> None:
     assert result.to_text() == result.translation + "\n"
     assert repr(result).startswith("ArticleTranslation(title='Coffee <prices> climb'")
     assert len(repr(result)) < 200
+
+
+def test_a_fetched_page_end_to_end(pipe: Pipeline) -> None:
+    import web_fixture
+
+    with web_fixture.serve() as server:
+        page = fetch_article(server.url("/redirect"))
+    result = translate_article(pipe, page)
+    assert result.title == web_fixture.TITLE and result.source == server.url("/article")
+    english = " ".join(en for en, _ in result.sentence_pairs)
+    for paragraph in web_fixture.PARAGRAPHS:
+        assert paragraph in english
+    assert "Share this article" not in english
 
 
 def test_number_check_flags_lost_and_changed_numbers() -> None:

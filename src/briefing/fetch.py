@@ -20,7 +20,7 @@ import re
 import socket
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,7 +52,7 @@ class WebArticle:
     sha256: of the body as received (with ``final_url``, what a resumed batch compares).
     """
 
-    text: str
+    text: str = field(repr=False)
     title: str
     url: str
     final_url: str
