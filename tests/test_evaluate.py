@@ -20,6 +20,7 @@ from briefing.evaluate import (
     rouge,
     score,
 )
+from briefing.settings import ModelChoice
 
 DATA = Path(__file__).resolve().parent / "data/eval-sample.jsonl"
 ZH = "雷军表示，金山软件将在未来三年投资十亿美元发展云服务。"
@@ -101,7 +102,7 @@ def test_report_with_tiny_models(tiny_models: Any, tmp_path: Path) -> None:
         EvalConfig("lead", "lead", str(tiny_models.m2m100), {**fast, "sentences": 2}),
         EvalConfig("extractive", "extractive", str(tiny_models.m2m100), {**fast, "sentences": 1}),
     ]
-    report = evaluate(items, configs, data=str(path), device="cpu")
+    report = evaluate(items, configs, data=str(path), models=ModelChoice(device="cpu"))
     assert [c.name for c in report.configs] == ["lead", "extractive"]
     lead, extractive = report.configs
     # The lead configuration reproduces the English references exactly.
@@ -141,4 +142,8 @@ def test_cli_eval_compare(tiny_models: Any) -> None:
 def test_bad_article_is_named(tiny_models: Any) -> None:
     items = [*load_eval_data(DATA, limit=1), EvalItem("zh-7", "这是一篇中文文章。" * 20, "摘要")]
     with pytest.raises(InputError, match=r"article 'zh-7': .*fix or drop that line"):
-        evaluate(items, [EvalConfig("lead", "lead", str(tiny_models.m2m100))], device="cpu")
+        evaluate(
+            items,
+            [EvalConfig("lead", "lead", str(tiny_models.m2m100))],
+            models=ModelChoice(device="cpu"),
+        )

@@ -227,14 +227,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         args.input_dir,
         args.out,
         options=_run_options(args),
-        models={
-            "summarizer": args.summarizer,
-            "translator": args.translator,
-            "device": args.device,
-            "backend": args.backend,
-            "threads": args.threads,
-            "compute_type": args.compute_type,
-        },
+        models=_model_choice(args),
         batch={
             "patterns": args.glob or None,
             "batch_size": args.batch_size,
@@ -279,13 +272,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         items,
         configs,
         data=str(args.data),
-        device=args.device,
+        models=_model_choice(args),
         batch_size=args.batch_size,
-        pipeline_kwargs={
-            "backend": args.backend,
-            "threads": args.threads,
-            "compute_type": args.compute_type,
-        },
         progress=progress,
     )
     if not args.quiet:

@@ -23,7 +23,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .brief import Brief, BriefOptions
 from .errors import ConfigError, InputError
+from .pipeline import Pipeline
+from .settings import ModelChoice
 
 log = logging.getLogger("briefing")
 
@@ -160,8 +163,6 @@ class EvalConfig:
         Keys: name, summarizer, translator and any brief option (length, script, sentences,
         glossary, num_beams…); values that look like integers become integers.
         """
-        from .pipeline import BriefOptions
-
         values: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             key, sep, value = part.partition("=")
@@ -275,28 +276,29 @@ def evaluate(
     configs: Sequence[EvalConfig],
     *,
     data: str = "",
-    device: str = "auto",
+    models: ModelChoice | None = None,
     batch_size: int = 8,
-    pipeline_kwargs: Mapping[str, Any] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> EvalReport:
     """Brief every item under every configuration and score the briefs.
 
-    Configurations with the same models share one loaded Pipeline.
+    ``models`` sets how models load (device, backend, threads…) and the models of any
+    configuration that names none. Configurations with the same models share a Pipeline.
     """
-    from .pipeline import BriefOptions, Pipeline
-
     if not configs:
         raise ConfigError("evaluate needs at least one configuration")
-    pipelines: dict[tuple[str | None, str | None], tuple[Pipeline, float]] = {}
+    base = models or ModelChoice()
+    pipelines: dict[ModelChoice, tuple[Pipeline, float]] = {}
     reports = []
     for config in configs:
-        key = (config.summarizer, config.translator)
+        key = dataclasses.replace(
+            base,
+            summarizer=config.summarizer or base.summarizer,
+            translator=config.translator or base.translator,
+        ).resolved()
         if key not in pipelines:
             started = time.perf_counter()
-            pipe = Pipeline(
-                config.summarizer, config.translator, device=device, **(pipeline_kwargs or {})
-            )
+            pipe = Pipeline.from_choice(key)
             pipelines[key] = (pipe, time.perf_counter() - started)
         pipe, load_seconds = pipelines[key]
         briefs = []
@@ -319,7 +321,14 @@ def evaluate(
     return EvalReport(data=data, articles=len(items), configs=reports)
 
 
-def _report(config, pipe, briefs, items, seconds, load_seconds) -> ConfigReport:  # type: ignore[no-untyped-def]
+def _report(
+    config: EvalConfig,
+    pipe: Pipeline,
+    briefs: Sequence[Brief],
+    items: Sequence[EvalItem],
+    seconds: float,
+    load_seconds: float,
+) -> ConfigReport:
     chinese = [b.translation for b in briefs]
     english = [b.summary for b in briefs]
     references_zh = [item.summary_zh for item in items]
