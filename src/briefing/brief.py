@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from .backends import ModelInfo
-from .clean import CleanOptions
+from .clean import CleanOptions, RemovedLine
 from .errors import ConfigError
+from .layout import HeaderField
 from .summarizer import SummaryOptions
 from .translate import AppliedTerm, TranslationOptions
 from .trust import Flag, SourceLink
@@ -104,6 +105,12 @@ class BriefInfo:
     version: str
     # extractive/lead summarizers: segment index of each brief sentence (None otherwise).
     extracted_ids: list[int] | None = None
+    # Cleaning (clean.CleanResult): header lines recognised above the body (headline,
+    # bylines, dates), every line dropped as page furniture with its rule, and why lines
+    # that matched a rule were kept (None when none were).
+    header: list[HeaderField] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
+    kept_back: str | None = None
 
 
 @dataclass
@@ -126,6 +133,8 @@ class Brief:
     # that the article or the Chinese brief does not back.
     sources: list[list[SourceLink]] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # The article's headline: the page <title>, or the headline line above the body.
+    title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -149,6 +158,7 @@ class Brief:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
     def to_markdown(self, title: str | None = None, source: str | None = None) -> str:
+        title = title or self.title
         lines = [f"# {title}" if title else "# Brief", ""]
         lines += ["## 中文摘要", "", self.translation, "", "## English brief", "", self.summary, ""]
         if source:

@@ -16,13 +16,13 @@ from typing import Any
 
 from .backends import ModelInfo, load_model
 from .brief import Brief, BriefInfo, BriefOptions, StageSeconds
-from .clean import CleanOptions, check_article, check_size, clean_text, looks_like_html
-from .errors import ConfigError, InputError
+from .clean import CleanOptions, CleanResult, check_article, clean
+from .errors import ConfigError
 from .extractive import MODES as EXTRACTIVE_MODES
 from .extractive import ExtractiveSummarizer
 from .models import pick_device, resolve_model
 from .options import Progress
-from .reader import html_to_text
+from .reader import to_text
 from .segment import segment, split_sentences
 from .settings import ModelChoice, model_id
 from .summarizer import ModelSummarizer, Summarizer
@@ -51,6 +51,8 @@ class _Prepared:
     cleaned: str
     segments: list[str]
     seconds: float
+    cleaning: CleanResult | None = None
+    title: str | None = None
 
 
 class Pipeline:
@@ -127,17 +129,14 @@ class Pipeline:
     def prepare(text: str, options: CleanOptions) -> _Prepared:
         """Clean, check and segment one article; raise InputError when it cannot be briefed."""
         started = time.perf_counter()
-        if not isinstance(text, str):
-            raise InputError(f"the article must be text (str), not {type(text).__name__}")
-        # Refuse far-oversized input before spending time cleaning it (chrome rarely
-        # makes up more than half of a page).
-        check_size(len(text), options.max_chars * 2, options)
-        # A pasted web page (markup and all) is reduced to its main text first.
-        source = html_to_text(text)[0] if looks_like_html(text) else text
-        cleaned = clean_text(source, options)
-        check_article(source, cleaned, options)
-        segments = segment(cleaned)
-        return _Prepared(text, cleaned, segments, time.perf_counter() - started)
+        # Text or a web page/fragment (markup limit on markup, text limit on its text).
+        source = to_text(text, max_chars=options.max_chars)
+        cleaning = clean(source.text, options)
+        check_article(source.text, cleaning.text, options)
+        segments = segment(cleaning.text)
+        seconds = time.perf_counter() - started
+        title = source.title or cleaning.title
+        return _Prepared(text, cleaning.text, segments, seconds, cleaning, title)
 
     def run(
         self, text: str, options: BriefOptions | Mapping[str, Any] | None = None, **flat: Any
@@ -215,6 +214,9 @@ class Pipeline:
                 seconds=seconds,
                 version=_version(),
                 extracted_ids=result.source_ids,
+                header=list(prep.cleaning.header) if prep.cleaning else [],
+                removed=list(prep.cleaning.removed) if prep.cleaning else [],
+                kept_back=prep.cleaning.kept_back if prep.cleaning else None,
             )
             # Cheap (no model, ~ms per brief); extractive briefs know their source segments.
             trust = check_brief(pairs, prep.segments, result.source_ids)
@@ -229,6 +231,7 @@ class Pipeline:
                     glossary_terms=terms,
                     sources=trust.sources,
                     flags=trust.flags,
+                    title=prep.title,
                 )
             )
         return briefs
