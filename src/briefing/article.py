@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
 from .backends import ModelInfo
-from .clean import CleanOptions
+from .clean import CleanOptions, looks_like_html
 from .errors import ConfigError, InputError
 from .options import Progress
+from .reader import page_title
 from .segment import segment
 from .translate import AppliedTerm, TranslationOptions, Translator
 from .trust import Flag, check_brief, format_flags
@@ -226,8 +227,10 @@ def translate_article(
     ``text`` and ``title`` (a fetched WebArticle or a reader Article; its ``final_url`` or
     ``url`` becomes ``source``). ``options``: ArticleOptions, BriefOptions, a dict or None;
     flat keywords (``script=``, ``glossary=``, ``batch_size=``, ``max_chars=``…) override.
-    ``progress("translate", done, total)`` is called after each sentence batch. Holds the
-    pipeline's model lock (if it has one) while translating.
+    ``progress("translate", done, total)`` is called after each sentence batch (``total``
+    counts pieces: a sentence over the window counts once per piece). Holds the pipeline's
+    model lock (``_lock``, if it has one) while translating, so ``Pipeline.translate_article``
+    should delegate here without taking it.
     """
     opts = ArticleOptions.coerce(options, **flat)
     text, title, source = _unpack(text_or_article)
@@ -301,7 +304,7 @@ def translation_flags(pairs: Sequence[tuple[str, str]]) -> list[Flag]:
 def _unpack(value: Any) -> tuple[str, str, str]:
     """(text, title, source) of a str or an article object."""
     if isinstance(value, str):
-        return value, "", ""
+        return value, page_title(value) if looks_like_html(value) else "", ""
     text = getattr(value, "text", None)
     if not isinstance(text, str):
         raise InputError(
