@@ -5,6 +5,7 @@ token), on transformers and on CTranslate2. A multilingual model without Chinese
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from transformers import AutoTokenizer
 from briefing.backends import ModelInfo, load_model
 from briefing.backends.ct2 import CTranslate2Seq2Seq
 from briefing.backends.hf import TransformersSeq2Seq
-from briefing.errors import BriefingError, NoChineseTargetError
+from briefing.errors import BriefingError, ModelLoadError, NoChineseTargetError
 from briefing.languages import find_chinese_target, language_tokens
 from briefing.models import convert, resolve_model
 from briefing.translate import TranslationOptions, Translator
@@ -234,3 +235,17 @@ def test_model_info_from_before_targets_loads() -> None:
     info = ModelInfo(**old)
     assert (info.target, info.target_traditional, info.target_rule) == (None, None, None)
     assert dataclasses.asdict(info)["target_rule"] is None
+
+
+def test_ct2_model_missing_the_target_is_refused(converted: Converted, tmp_path: Path) -> None:
+    """A conversion whose vocabulary lost the language token would map it to <unk> silently."""
+    folder = tmp_path / "m2m100"
+    shutil.copytree(converted.path("m2m100-listed"), folder)
+    vocab_file = folder / "ct2-int8" / "shared_vocabulary.json"
+    vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
+    vocab[vocab.index("__zh__")] = "madeupword99"
+    vocab_file.write_text(json.dumps(vocab), encoding="utf-8")
+    model = load_model(resolve_model(str(folder)), backend="ctranslate2")
+    translator = Translator(model)  # the tokenizer has the target...
+    with pytest.raises(ModelLoadError, match=r"no '__zh__' token.*briefing convert .* --force"):
+        translator.translate(ENGLISH, TranslationOptions())  # ...the converted model does not

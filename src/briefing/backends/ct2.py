@@ -7,6 +7,7 @@ Hugging Face config as ``hf_config.json``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -44,7 +45,6 @@ class CTranslate2Seq2Seq(HFTokenizerMixin):
         threads: int | None = None,
         inter_threads: int = 1,
         compute_type: str | None = None,
-        **_ignored: Any,  # transformers-only options such as allow_pickle
     ) -> None:
         try:
             import ctranslate2
@@ -101,6 +101,10 @@ class CTranslate2Seq2Seq(HFTokenizerMixin):
             None if forced_bos is None else self.tokenizer.convert_ids_to_tokens(forced_bos)
         )
         self._forced_eos = generation_config.forced_eos_token_id is not None
+        # CTranslate2 maps an unknown token to <unk> without a word: target tokens are
+        # checked against its own vocabulary instead (see _check_target).
+        self._target_vocab = _target_vocabulary(folder)
+        self._ref_path = ref.path
         self.info = ModelInfo(
             name=ref.name,
             path=str(folder),
@@ -129,6 +133,8 @@ class CTranslate2Seq2Seq(HFTokenizerMixin):
             raise ValueError(f"input of {longest} tokens exceeds window {self.max_input_tokens}")
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         first = settings.forced_bos_token or self._forced_bos
+        if first is not None:
+            self._check_target(first)
         max_length = settings.max_new_tokens - (1 if self._forced_eos else 0)
         results = self.translator.translate_batch(
             source,
@@ -146,3 +152,23 @@ class CTranslate2Seq2Seq(HFTokenizerMixin):
             return_scores=False,
         )
         return [result.hypotheses[0] for result in results]
+
+    def _check_target(self, token: str) -> None:
+        if self._target_vocab is not None and token not in self._target_vocab:
+            raise ModelLoadError(
+                f"the CTranslate2 model of {self.info.name!r} has no {token!r} token, which its "
+                f"tokenizer has: convert it again with `briefing convert {self._ref_path} --force`"
+            )
+
+
+def _target_vocabulary(folder: Path) -> frozenset[str] | None:
+    """The target tokens of a converted model, or None when the folder has no vocabulary
+    file this version knows."""
+    for stem in ("target_vocabulary", "shared_vocabulary"):
+        path = folder / f"{stem}.json"
+        if path.exists():
+            return frozenset(json.loads(path.read_text(encoding="utf-8")))
+        path = folder / f"{stem}.txt"
+        if path.exists():
+            return frozenset(path.read_text(encoding="utf-8").splitlines())
+    return None
