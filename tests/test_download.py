@@ -313,3 +313,26 @@ def test_fetch_command_names_the_venv_script(monkeypatch: pytest.MonkeyPatch) ->
     assert briefing_command() == str(script.relative_to(script.parent.parent.parent))
     monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")  # activated
     assert briefing_command() == "briefing"
+
+
+def test_full_disk_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from briefing import download
+    from briefing.cli import main
+
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(tmp_path))
+    plan = download.DownloadPlan("acme/big", ("config.json",), 10**9, False, tmp_path / "acme/big")
+    monkeypatch.setattr(download, "plan_download", lambda name: plan)
+
+    def fill_disk(plan: download.DownloadPlan, staging: Path, progress: bool) -> None:
+        (staging / "config.json").write_text("{}")  # half a model in the staging folder
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(download, "_snapshot", fill_disk)
+    assert main(["download", "acme/big"]) == 4
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0] and "free disk space" in err[0]
+    assert not (tmp_path / "acme").exists() and _leftovers(tmp_path) == []

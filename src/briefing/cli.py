@@ -122,7 +122,9 @@ def cmd_download(args: argparse.Namespace) -> int:
 
     # The one-line error below says what failed; huggingface_hub's own warnings would repeat it.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    if not args.quiet:  # main() turned library bars off for briefs; a download wants its bar
+    # main() turned library bars off for briefs; a download on a terminal wants its bar (on
+    # a pipe or a log file a bar is only noise: the lines below say what is fetched).
+    if not args.quiet and sys.stderr.isatty():
         from huggingface_hub.utils import enable_progress_bars
 
         enable_progress_bars()
