@@ -41,7 +41,7 @@ class ModelRef:
 
     name: str
     path: Path
-    source: str  # "models-dir", "path" or "hf-cache"
+    source: Literal["models-dir", "path", "hf-cache"]
 
 
 def source_checkout() -> Path | None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .backends import Seq2Seq
 from .glossary import Glossary, GlossaryMatch
@@ -33,7 +33,6 @@ __all__ = [
     "TranslationOptions",
     "Translator",
     "convert_script",
-    "tidy_chinese",
 ]
 
 SCRIPTS = ("simplified", "traditional", "taiwan")
@@ -48,11 +47,6 @@ _SENTINEL = 0xE000
 _HAS_WORDS = re.compile(r"\w")
 
 log = logging.getLogger("briefing")
-
-
-def tidy_chinese(text: str) -> str:
-    """Drop language tags and normalise Chinese punctuation and spacing."""
-    return normalize_chinese(text)
 
 
 @dataclass(frozen=True)
@@ -98,7 +92,7 @@ class AppliedTerm:
     found: str  # the English text as it appears in the brief
     english: str  # the glossary entry that matched
     chinese: str  # its rendering, present verbatim in the Chinese sentence
-    method: str
+    method: Literal["placeholder", "spliced"]
 
 
 @dataclass
