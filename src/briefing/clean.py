@@ -324,7 +324,8 @@ def check_article(raw: str, cleaned: str, options: CleanOptions) -> None:
     """Raise InputError when the article cannot be briefed; say what was found and what to do."""
     if not raw or not raw.strip():
         raise InputError("the article is empty: paste or pass the text of an English news article")
-    check_size(len(cleaned), options.max_chars, options)
+    # The limit is on the article's text; with nothing left, on what was passed.
+    check_size(len(cleaned) if cleaned else len(raw.strip()), options.max_chars, options)
     if not cleaned:
         raise InputError(
             "nothing is left after cleaning: the text holds only web page furniture "
