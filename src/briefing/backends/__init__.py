@@ -110,8 +110,9 @@ def load_model(
     *,
     backend: str = "auto",
     device: str = "cpu",
+    threads: int | None = None,
     compute_type: str | None = None,
-    **kwargs: Any,
+    allow_pickle: bool = False,
 ) -> Seq2Seq:
     """Load ``ref`` (a ModelRef) with the chosen engine.
 
@@ -131,7 +132,7 @@ def load_model(
             from .ct2 import CTranslate2Seq2Seq
 
             return CTranslate2Seq2Seq(
-                ref, folder, device=device, compute_type=compute_type, **kwargs
+                ref, folder, device=device, threads=threads, compute_type=compute_type
             )
         if backend == "ctranslate2":
             from ..errors import BackendUnavailableError
@@ -149,4 +150,4 @@ def load_model(
         )
     from .hf import TransformersSeq2Seq
 
-    return TransformersSeq2Seq(ref, device=device, **kwargs)
+    return TransformersSeq2Seq(ref, device=device, threads=threads, allow_pickle=allow_pickle)

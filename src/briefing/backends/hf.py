@@ -25,6 +25,17 @@ _length_filter = _LengthNoticeFilter()
 
 
 @cache
+def configure_torch(threads: int | None) -> None:
+    """Process-wide settings, once per thread count: torch's CPU threads, and the filter
+    above on transformers' generation logger."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    logging.getLogger("transformers.generation.utils").addFilter(_length_filter)
+
+
+@cache
 def _shared_cache_support() -> tuple[str, type, type] | None:
     """(generate keyword, cache class, DynamicCache) where the v5 cache layout this relies on
     is present, else None, which keeps the stock path."""
@@ -95,9 +106,7 @@ class TransformersSeq2Seq(HFTokenizerMixin):
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        if threads:
-            torch.set_num_threads(threads)
-        logging.getLogger("transformers.generation.utils").addFilter(_length_filter)
+        configure_torch(threads)
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
         try:
             # trust_remote_code stays False (the default): model folders never run code here.
