@@ -248,12 +248,14 @@ def test_models_folder_is_the_same_from_every_folder(tmp_path: Path) -> None:
             [*BRIEFING, "models"], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, result.stderr
-        assert f"models folder: {ROOT / 'models'} (from checkout)" in result.stdout
+        expected = f"models folder: {ROOT / 'models'} (the models/ folder of this source checkout"
+        assert expected in result.stdout
     relative = subprocess.run(
         [*BRIEFING, "models"], env={**env, "BRIEFING_MODELS_DIR": "elsewhere"}, cwd=tmp_path,
         capture_output=True, text=True, timeout=60,
     )
-    assert f"models folder: {tmp_path / 'elsewhere'} (from BRIEFING_MODELS_DIR)" in relative.stdout
+    expected = f"models folder: {tmp_path / 'elsewhere'} (set by BRIEFING_MODELS_DIR)"
+    assert expected in relative.stdout
 
 
 def test_models_folder_outside_a_checkout_is_per_user(monkeypatch: pytest.MonkeyPatch) -> None:

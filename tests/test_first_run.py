@@ -136,3 +136,34 @@ def test_make_run_offline_says_so_in_two_lines_and_serves_anyway(tmp_path: Path)
     assert SUMMARIZER in errors[0] and TRANSLATOR in errors[0]
     assert "download" in page  # the page names the command that fetches them
     assert time.monotonic() - started < START_TIMEOUT
+
+
+def test_runtime_dependencies_hold_no_test_or_ray_packages() -> None:
+    """What `pip install -e .` (make run) pulls, walked through the installed metadata."""
+    import tomllib
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    # pyproject.toml for briefing itself (the installed metadata may predate an edit), the
+    # installed metadata for everything below it.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    seen: set[str] = {"briefing"}
+    todo = [Requirement(line).name for line in project["dependencies"]]
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:  # an optional platform package not installed
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    assert {"torch", "transformers", "gradio", "platformdirs"} <= seen
+    dev_only = {"pytest", "pytest-timeout", "hypothesis", "playwright", "ray", "ruff"}
+    assert seen.isdisjoint(dev_only), seen & dev_only

@@ -116,7 +116,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         describe,
         find_converted,
         models_dir,
-        models_dir_origin,
+        models_dir_description,
         resolve_model,
     )
 
@@ -130,7 +130,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         enable_progress_bars()
     say = (lambda _line: None) if args.quiet else (lambda line: print(line, flush=True))
     names = args.models or [default_summarizer(), default_translator()]
-    say(f"models folder: {models_dir()} (from {models_dir_origin()})")
+    say(f"models folder: {models_dir()} ({models_dir_description()})")
 
     def announce(plan: fetching.DownloadPlan) -> None:
         size = fetching.human_size(plan.size_bytes)
@@ -168,9 +168,9 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     from .download import human_size
-    from .models import fetch_command, list_models, models_dir, models_dir_origin
+    from .models import fetch_command, list_models, models_dir, models_dir_description
 
-    print(f"models folder: {models_dir()} (from {models_dir_origin()})")
+    print(f"models folder: {models_dir()} ({models_dir_description()})")
     statuses = list_models()
     for status in statuses:
         label = f"default {status.role}" if status.is_default and status.role else "installed"

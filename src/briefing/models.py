@@ -59,6 +59,15 @@ def models_dir_origin() -> ModelsDirOrigin:
     return "checkout" if source_checkout() is not None else "user-data"
 
 
+def models_dir_description() -> str:
+    """Why the models folder is where it is, for people (``briefing models``, downloads)."""
+    return {
+        "BRIEFING_MODELS_DIR": "set by BRIEFING_MODELS_DIR",
+        "checkout": "the models/ folder of this source checkout; BRIEFING_MODELS_DIR overrides",
+        "user-data": "the per-user data folder; BRIEFING_MODELS_DIR overrides",
+    }[models_dir_origin()]
+
+
 def models_dir() -> Path:
     """The absolute models folder (see the module docstring for the order)."""
     env = os.environ.get("BRIEFING_MODELS_DIR")
