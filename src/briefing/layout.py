@@ -136,6 +136,8 @@ def _breaks(a: Line, b: Line, wrapped: bool, width: int, base: int, in_list: boo
         b.indent > a.indent or a.indent == base or not wrapped
     ):
         return True  # a first-line indent (a tab or spaces) opens a paragraph
+    if in_list and b.indent > base:
+        return False  # an indented line under a list item continues it
     if _full(a, b, width):
         # b's first word did not fit on a: a wrap, unless it falls on a sentence end (then
         # both readings give the same sentences, and the lines' look is kept).
