@@ -23,8 +23,9 @@ from .models import _WANTED, _is_model_dir, local_dir, models_dir
 log = logging.getLogger("briefing")
 
 # Seconds the probe waits for the hub: long enough for a slow link, short enough that an
-# offline machine hears about it at once.
-PROBE_TIMEOUT = 8.0
+# offline machine (or a firewall that drops packets) hears about it at once.
+PROBE_TIMEOUT = 10.0
+CONNECT_TIMEOUT = 5.0
 STAGING = ".downloading"
 
 
@@ -71,7 +72,7 @@ def plan_download(name: str) -> DownloadPlan:
             url,
             params={"blobs": "true"},
             headers=build_hf_headers(),
-            timeout=PROBE_TIMEOUT,
+            timeout=httpx.Timeout(PROBE_TIMEOUT, connect=CONNECT_TIMEOUT),
             follow_redirects=True,
         )
     except httpx.HTTPError as exc:
