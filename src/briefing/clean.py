@@ -242,7 +242,7 @@ def _comment_cut(
             continue  # a marker above the article ("12 Comments") is only a line
         signals = any(furniture.COMMENT_SIGNAL.match(ln.text) for ln in after)
         if (signals and _words(before) >= 20) or (_words(after) <= _words(before)
-                       and sum(map(_sentence_like, after)) <= 1):
+                       and not any(map(_sentence_like, after))):
             return index, signals, None
         marker = lines[index]
         note = (

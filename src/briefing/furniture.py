@@ -110,7 +110,11 @@ RULES: tuple[FurnitureRule, ...] = (
           r"[^.!?]{0,80})?[.!]?|(?:get|want)\ (?:our|the)\ [\w' -]{0,40}newsletter[^.?]{0,80}[.!?]?"
           r"|enter\ your\ email(?:\ address)?[^.!?]{0,60}[.!]?|newsletter\ sign[\s-]?up"
           r"|thank\ you\ for\ subscribing[.!]?|by\ signing\ up,?\ you\ agree\ to\ our\ .{0,120}"),
-    _rule("cookie", r"(?:we|this\ (?:site|website))\ uses?\ cookies\b.{0,200}"
+    # A banner talks about the reader's visit; "We use cookies sparingly, the company's
+    # privacy chief told MPs." does not.
+    _rule("cookie", r"(?:we|this\ (?:site|website))\ uses?\ cookies\b(?=.*\b(?:experience"
+          r"|personali[sz]e|advert|ads|analytics|consent|accept|agree|polic|continu|brows"
+          r"|our\ (?:site|website)|this\ (?:site|website)))\s*.{0,200}"
           r"|accept(?:\ all)?\ cookies|cookie\ (?:policy|settings|preferences)"
           r"|manage\ (?:cookies|consent|preferences)|reject\ all|accept\ all"),
     # "Photo: Getty Images"; never "Photo: the minister arrives …" (a caption sentence).
