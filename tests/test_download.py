@@ -338,3 +338,15 @@ def test_full_disk_is_one_line_and_leaves_nothing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No space left on device" in err[0] and "free disk space" in err[0]
     assert not (tmp_path / "acme").exists() and _leftovers(tmp_path) == []
+
+
+def test_a_name_that_is_not_a_repo_id_is_refused_before_the_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.cli import main
+
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(tmp_path / "models"))
+    assert main(["download", "../outside", "acme/x y"]) == 4
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("is not a Hugging Face model id" in line for line in err)
+    assert not (tmp_path / "outside").exists()

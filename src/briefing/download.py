@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,6 +28,7 @@ log = logging.getLogger("briefing")
 PROBE_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5.0
 STAGING = ".downloading"
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 
 
 class HubUnreachableError(DownloadError):
@@ -119,6 +121,11 @@ def download(
     torch's weights-only loader and re-saved as safetensors so runtime loading stays safe.
     ``on_plan`` hears the file list and size before the transfer starts.
     """
+    if not _REPO_ID.fullmatch(name) or ".." in name:  # it names a folder under models/ too
+        raise DownloadError(
+            f"{name!r} is not a Hugging Face model id: write it as org/name, e.g. "
+            "Helsinki-NLP/opus-mt-en-zh"
+        )
     target = local_dir(name)
     if _is_model_dir(target):
         return target
