@@ -56,6 +56,8 @@ def _make_run(tmp_path: Path, endpoint: str) -> tuple[subprocess.Popen[bytes], s
     env = {k: v for k, v in os.environ.items() if k not in offline}
     for name in ("BRIEFING_SUMMARIZER", "BRIEFING_TRANSLATOR", "BRIEFING_AUTH"):
         env.pop(name, None)  # the defaults, as a newcomer has them
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(name, None)  # under `make test`: a make of its own, not a sub-make
     env.update(
         HF_ENDPOINT=endpoint,
         HF_HOME=str(tmp_path / "hf-home"),
