@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .batch import RECORDS_FILE, BatchRecord, latest_records
+# Submodules, not the package: batch/run.py can then import this module without a cycle.
+from .batch.options import RECORDS_FILE
+from .batch.records import BatchRecord
+from .batch.writer import latest_records
 
 log = logging.getLogger("briefing")
 
