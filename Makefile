@@ -43,6 +43,7 @@ test: setup-dev
 
 lint: setup
 	$(BIN)/ruff check src tests app.py benchmarks
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

@@ -12,8 +12,13 @@ import dataclasses
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import BriefingError, InputError
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+    from .settings import ModelChoice
 
 log = logging.getLogger("briefing")
 
@@ -65,19 +70,19 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _model_choice(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _model_choice(args: argparse.Namespace) -> ModelChoice:
     from .settings import ModelChoice
 
     return ModelChoice(**{name: getattr(args, name) for name in ModelChoice.field_names()})
 
 
-def _pipeline(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _pipeline(args: argparse.Namespace) -> Pipeline:
     from .pipeline import Pipeline
 
     return Pipeline.from_choice(_model_choice(args))
 
 
-def _run_options(args: argparse.Namespace) -> dict[str, object]:
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "length": args.length,
         "script": args.script,

@@ -104,7 +104,7 @@ class _ChineseTokenizer:
 
 
 @cache
-def _rouge_scorer(language: str):  # type: ignore[no-untyped-def]
+def _rouge_scorer(language: str) -> Any:
     from rouge_score import rouge_scorer
 
     types = ["rouge1", "rouge2", "rougeL"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from .errors import ConfigError
 
@@ -32,11 +32,13 @@ class StageOptions:
         if not overrides:
             return base
         cls._check_names(overrides)
-        return dataclasses.replace(base, **overrides)
+        # The mixin's classes are dataclasses; mypy cannot see that through Self.
+        changed: Self = dataclasses.replace(cast(Any, base), **overrides)
+        return changed
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+        return tuple(f.name for f in dataclasses.fields(cast(Any, cls)))
 
     @classmethod
     def _from_mapping(cls, mapping: Mapping[str, Any]) -> Self:
@@ -60,7 +62,7 @@ class StageOptions:
         self.validated()
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        return dataclasses.asdict(cast(Any, self))
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:

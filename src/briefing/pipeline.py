@@ -7,6 +7,7 @@ Every entry point (``summarize()``, the CLI, batch, the web UI) goes through
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -84,20 +85,21 @@ class Pipeline:
         extractive = summarizer_name in EXTRACTIVE_MODES
         summarizer_ref = None if extractive else resolve_model(summarizer_name)
         translator_ref = resolve_model(choice.translator or "")
-        load = {
-            "backend": choice.backend,
-            "device": self.device,
-            "threads": choice.threads,
-            "allow_pickle": allow_pickle,
-            "compute_type": choice.compute_type,  # CTranslate2 only
-        }
+        load = functools.partial(
+            load_model,
+            backend=choice.backend,
+            device=self.device,
+            threads=choice.threads,
+            compute_type=choice.compute_type,  # CTranslate2 only
+            allow_pickle=allow_pickle,  # transformers only
+        )
         started = time.perf_counter()
         self.summarizer: Summarizer = (
             ExtractiveSummarizer(summarizer_name)
             if summarizer_ref is None
-            else ModelSummarizer(load_model(summarizer_ref, **load))
+            else ModelSummarizer(load(summarizer_ref))
         )
-        self.translator = Translator(load_model(translator_ref, **load))
+        self.translator = Translator(load(translator_ref))
         self.load_seconds = time.perf_counter() - started
         self._lock = threading.Lock()
         log.info(

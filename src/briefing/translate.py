@@ -181,7 +181,7 @@ class Translator:
         outputs = self._generate(protected, target, options, progress)
 
         drafts: list[str] = []
-        methods: list[str] = []
+        methods: list[Literal["placeholder", "spliced"]] = []
         retry: list[int] = []
         for i, (sentence, found, out) in enumerate(
             zip(sentences, matches, outputs, strict=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 from ..brief import Brief
 from .options import BatchPlan, canonical
@@ -142,7 +142,7 @@ class _Wire:
     record: BatchRecord | None
 
     def to_json(self) -> str:
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(cast(Any, self))}
         data["record"] = self.record.to_dict(markdown=True) if self.record else None
         return json.dumps(data, ensure_ascii=False, default=str)
 
@@ -150,7 +150,8 @@ class _Wire:
     def from_json(cls, text: str) -> Self:
         data = json.loads(text)
         record = data.pop("record")
-        return cls(**data, record=BatchRecord.from_dict(record) if record else None)
+        build: Callable[..., Self] = cls  # a dataclass: its fields are the keywords
+        return build(**data, record=BatchRecord.from_dict(record) if record else None)
 
 
 @dataclass

@@ -151,9 +151,10 @@ def english_numbers(text: str, *, words: bool = False) -> list[Number]:
             value = Decimal(_NUMBER_WORDS[m["word"].lower()]) * _SCALES[m["wscale"].lower()]
             found.append(Number(m[0], m.start(), m.end(), "amount", value))
             continue
-        value = _decimal(m["num"])
-        if value is None:
+        parsed = _decimal(m["num"])
+        if parsed is None:
             continue
+        value = parsed
         short = (m["short"] or "").lower()
         # "m", "b", "k" alone are metres, bytes…: a scale only after a currency sign.
         if short in ("m", "b", "k") and not m["cur"]:
@@ -161,7 +162,7 @@ def english_numbers(text: str, *, words: bool = False) -> list[Number]:
         scale = m["scale"] or short
         if scale:
             value *= _SCALES[scale.lower()]
-        kind = "percent" if m["pct"] else "amount"
+        kind: NumberKind = "percent" if m["pct"] else "amount"
         found.append(Number(m[0].rstrip(), m.start(), m.start() + len(m[0].rstrip()), kind, value))
     if words:
         taken = {i for n in found for i in range(n.start, n.end)}
@@ -214,8 +215,8 @@ def chinese_numbers(text: str) -> list[Number]:
             if scale:
                 value *= _SCALES[scale.lower()]
             text_ = m[0].rstrip()
-            kind = "percent" if m["pct"] else "amount"
-            found.append(Number(text_, m.start(), m.start() + len(text_), kind, value))
+            zh_kind: NumberKind = "percent" if m["pct"] else "amount"
+            found.append(Number(text_, m.start(), m.start() + len(text_), zh_kind, value))
         elif m["numeral"]:
             value = _zh_numeral(m["numeral"])
             if value is not None:
