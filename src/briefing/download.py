@@ -178,6 +178,7 @@ def _snapshot(plan: DownloadPlan, staging: Path, progress: bool) -> None:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import EntryNotFoundError
 
+    failures: tuple[type[BaseException], ...] = (*_network_errors(), EntryNotFoundError)
     try:
         snapshot_download(
             repo_id=plan.name,
@@ -186,7 +187,7 @@ def _snapshot(plan: DownloadPlan, staging: Path, progress: bool) -> None:
             tqdm_class=None if progress else _silent_tqdm(),
             etag_timeout=PROBE_TIMEOUT,
         )
-    except (*_network_errors(), EntryNotFoundError) as exc:
+    except failures as exc:
         raise DownloadError(
             f"downloading {plan.name!r} from {hub_endpoint()} failed "
             f"({type(exc).__name__}): check the internet connection and run it again"
@@ -216,7 +217,7 @@ def _silent_tqdm() -> type:
     """A real tqdm (every member huggingface_hub touches) that never draws."""
     from huggingface_hub.utils import tqdm as hf_tqdm
 
-    class _Silent(hf_tqdm):  # type: ignore[misc, valid-type]
+    class _Silent(hf_tqdm):
         def __init__(self, *args: object, **kwargs: object) -> None:
             kwargs["disable"] = True
             super().__init__(*args, **kwargs)
