@@ -3,7 +3,8 @@
 from .batch import summarize_folder
 from .errors import BriefingError, InputError, ModelNotFoundError
 from .glossary import Glossary
-from .pipeline import Brief, BriefOptions, Pipeline, summarize
+from .pipeline import Brief, BriefOptions, Pipeline, get_pipeline, summarize
+from .settings import ModelChoice
 
 __version__ = "0.1.0"
 
@@ -13,8 +14,10 @@ __all__ = [
     "BriefingError",
     "Glossary",
     "InputError",
+    "ModelChoice",
     "ModelNotFoundError",
     "Pipeline",
+    "get_pipeline",
     "summarize",
     "summarize_folder",
 ]
