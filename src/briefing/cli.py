@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = (
-        logging.WARNING
+        logging.ERROR  # -q: errors only
         if args.quiet
         else (
             logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
