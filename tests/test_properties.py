@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import string
+import textwrap
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.clean import CleanOptions, clean_text, is_chrome_line
+from article_text import BYLINES, DATELINES, HEADLINES, SENTENCES, TRAILERS
+from briefing.clean import CleanOptions, clean, clean_text, is_chrome_line
 from briefing.segment import chunk_segments, segment, split_sentences
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,3 +88,54 @@ def test_chunks_fit_the_real_tokenizer_window(tiny_models, items: list[str]) -> 
 
 def test_default_limit_documented() -> None:
     assert CleanOptions().max_chars == 100_000
+
+
+# Real articles: paragraphs of real sentences, laid out as people paste them.
+real_paragraphs = st.lists(
+    st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=4), min_size=1, max_size=6
+)
+headers = st.one_of(
+    st.just([]),
+    st.tuples(
+        st.sampled_from(HEADLINES),
+        st.lists(st.sampled_from(BYLINES), max_size=1),
+        st.lists(st.sampled_from(DATELINES), max_size=2, unique=True),
+    ).map(lambda t: [t[0], *t[1], *t[2]]),
+)
+COMMENTS = ["12 Comments", "Jane says:", "March 3, 2024 at 10:42 am",
+            "This is exactly what I said would happen, and nobody listened.", "Reply"]
+
+
+@FAST
+@given(
+    real_paragraphs,
+    st.one_of(st.none(), st.integers(min_value=30, max_value=120)),
+    st.sampled_from(["\n", "\n\n"]),
+    headers,
+    st.lists(st.sampled_from(TRAILERS), max_size=5, unique=True),
+    st.booleans(),
+)
+def test_any_layout_gives_the_article_sentences(
+    paragraphs: list[list[str]],
+    width: int | None,
+    separator: str,
+    header: list[str],
+    trailers: list[str],
+    comments: bool,
+) -> None:
+    """Wrapped at any width (or one paragraph per line), with a header above and any mix of
+    trailers (and a comment section) below, the segments are the article's sentences."""
+    body = separator.join(
+        textwrap.fill(" ".join(p), width, break_long_words=False, break_on_hyphens=False)
+        if width
+        else " ".join(p)
+        for p in paragraphs
+    )
+    # A lone headline glued by one newline to a body wrapped narrower than the headline
+    # cannot be told from a wrapped sentence; with a byline or date under it, it can.
+    top = "\n".join(header) + ("\n" if len(header) > 1 else "\n\n") if header else ""
+    bottom = "".join(f"\n{line}" for line in trailers + (COMMENTS if comments else []))
+    result = clean(top + body + bottom)
+    assert segment(result.text) == [s for p in paragraphs for s in p]
+    assert result.title == (header[0] if header else None)
+    assert [r.text for r in result.removed] == trailers + (COMMENTS if comments else [])

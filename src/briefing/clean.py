@@ -218,8 +218,18 @@ def is_chrome_line(line: str) -> bool:
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*$")
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])(?:['\"”’)\]]*)\s+")
+
+
 def _sentence_like(line: Line) -> bool:
     return len(line.text.split()) >= 6 and bool(_SENTENCE_END.search(line.text))
+
+
+def _sentences(lines: list[Line]) -> int:
+    """Rough count of real sentences (six words or more) in lines, wrapped or not."""
+    text = " ".join(line.text for line in lines)
+    pieces = _SENTENCE_SPLIT.split(text)
+    return sum(1 for p in pieces if len(p.split()) >= 6 and _SENTENCE_END.search(p))
 
 
 def _words(lines: list[Line]) -> int:
@@ -241,8 +251,12 @@ def _comment_cut(
         if not before or not after:
             continue  # a marker above the article ("12 Comments") is only a line
         signals = any(furniture.COMMENT_SIGNAL.match(ln.text) for ln in after)
-        if (signals and _words(before) >= 20) or (_words(after) <= _words(before)
-                       and not any(map(_sentence_like, after))):
+        # Comment signals vouch for the cut once any sentence came before (not just a
+        # headline); without them, only a block with no sentence of its own is cut.
+        ended = any(_SENTENCE_END.search(line.text) for line in before)
+        if (signals and ended) or (
+            _words(after) <= _words(before) and not _sentences(after)
+        ):
             return index, signals, None
         marker = lines[index]
         note = (
@@ -275,7 +289,7 @@ def _strip_furniture(
     # article's sentences (and no comment signals vouch for the cut), keep them.
     guarded = [i for i, r in drop.items() if not (signalled and r == "comment-section")]
     lost = [i for i in guarded if _sentence_like(lines[i])]  # type: ignore[arg-type]
-    kept = sum(1 for i, ln in enumerate(lines) if ln and i not in drop and _sentence_like(ln))
+    kept = _sentences([ln for i, ln in enumerate(lines) if ln and i not in drop])
     if len(lost) > max(3, kept // 4):
         for index in lost:
             del drop[index]
