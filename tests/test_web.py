@@ -577,3 +577,15 @@ def test_web_module_has_no_import_side_effects() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_details_show_the_removed_page_furniture(
+    handlers: web.Handlers, short_article: str
+) -> None:
+    text = f"Advertisement\n{short_article}\nShare this article\nAll rights reserved.\n"
+    last = list(handlers.run(text, "short", "simplified", None))[-1]
+    details = last[OUT["details"]]
+    n = len(last[OUT["result"]]["info"]["removed"])
+    assert n >= 2
+    assert f"{n} lines of page furniture removed — show" in details
+    assert "Advertisement" in details and "<details" in details

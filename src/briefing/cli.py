@@ -211,11 +211,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     auth = web.parse_auth(os.environ.get("BRIEFING_AUTH"))
     for warning in web.security_warnings(args.host, args.share, auth):
         print(f"briefing: warning: {warning}", file=sys.stderr)
-    pipeline, error = web.load_pipeline(_model_choice(args))
+    choice = _model_choice(args)
+    pipeline, error = web.load_pipeline(choice)
     if error is not None:
         print(f"briefing: warning: starting without models: {error}", file=sys.stderr)
     app = web.build_app(
-        pipeline, error, concurrency_limit=args.concurrency or web.CONCURRENCY_LIMIT
+        pipeline,
+        error,
+        concurrency_limit=args.concurrency or web.CONCURRENCY_LIMIT,
+        choice=choice,  # the page lists every missing model of this choice
     )
     try:
         web.launch(app, host=args.host, port=args.port, share=args.share, auth=auth)

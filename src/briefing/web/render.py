@@ -185,12 +185,8 @@ def stats_line(brief: Brief) -> str:
 
 
 def removed_lines(brief: Brief) -> list[str]:
-    """Lines the cleaner dropped as page furniture, when the Brief records them."""
-    for name in ("removed_lines", "removed", "furniture"):
-        value = getattr(brief, name, None) or getattr(brief.info, name, None)
-        if value:
-            return [getattr(item, "text", item) for item in value]
-    return []
+    """Lines the cleaner dropped as page furniture, each with the rule that dropped it."""
+    return [f"{line.text}  ({line.rule})" for line in brief.info.removed]
 
 
 def details_html(brief: Brief) -> str:
