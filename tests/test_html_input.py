@@ -88,3 +88,31 @@ def test_plain_text_passes_through() -> None:
     source = to_text("\n".join(PARAGRAPHS))
     assert source.kind == "text" and source.title is None
     assert source.text == "\n".join(PARAGRAPHS)
+
+
+def test_brief_carries_title_header_and_removed_lines(tiny_models) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    pipe = Pipeline(str(tiny_models.bart), str(tiny_models.marian), device="cpu")
+    text = (
+        "Markets rally on rate hopes\nBy Jane Smith, Reuters\nMarch 3, 2024\n\n"
+        + "\n".join(PARAGRAPHS)
+        + "\nPhoto: Getty Images\nReporting by Jane Smith; Editing by Tom Brown"
+    )
+    brief = pipe.run(text)
+    assert brief.title == "Markets rally on rate hopes"
+    assert brief.segments == SENTENCES[:9]
+    assert [(h.kind, h.text) for h in brief.info.header] == [
+        ("headline", "Markets rally on rate hopes"),
+        ("byline", "By Jane Smith, Reuters"),
+        ("dateline", "March 3, 2024"),
+    ]
+    data = json.loads(brief.to_json())
+    assert data["title"] == "Markets rally on rate hopes"
+    assert data["info"]["removed"] == [
+        {"text": "Photo: Getty Images", "rule": "photo"},
+        {"text": "Reporting by Jane Smith; Editing by Tom Brown", "rule": "wire"},
+    ]
+    assert data["info"]["kept_back"] is None
+    # A page's <title> is the brief's title.
+    assert pipe.run(_page()).title == "Coffee prices hit a record high"

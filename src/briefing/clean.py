@@ -1,4 +1,11 @@
-"""Cleaning scraped article text: Unicode, whitespace, web chrome and trailers; input checks."""
+"""Cleaning article text: Unicode, page furniture, paragraphs, header; input checks.
+
+``clean`` returns a ``CleanResult``: the body text (paragraphs rebuilt from wrapped lines by
+layout.py), the headline/bylines/dates found above it, and every line it removed with the
+rule (furniture.py's table) that removed it. Removal never takes the article: rules match
+whole lines only, a comment section is cut only as a trailing block, and when the lines to
+drop would hold more than a small share of the article's sentences they are kept back.
+"""
 
 from __future__ import annotations
 
@@ -300,6 +307,8 @@ def _strip_furniture(
     removed = [RemovedLine(lines[i].text, r) for i, r in sorted(drop.items())]  # type: ignore[union-attr]
     if removed:
         log.debug("cleaning removed %d lines", len(removed))
+    if note:
+        log.info("cleaning %s", note)
     return [ln for i, ln in enumerate(lines) if i not in drop], removed, note
 
 
