@@ -589,3 +589,27 @@ def test_details_show_the_removed_page_furniture(
     assert n >= 2
     assert f"{n} lines of page furniture removed — show" in details
     assert "Advertisement" in details and "<details" in details
+
+
+def test_link_fills_the_article_with_the_page_title(pipe: Pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import web_fixture
+
+    handlers = web.Handlers(pipe)
+    with web_fixture.serve() as server:
+        # the page refuses private addresses (the server's own network) unless allowed
+        monkeypatch.delenv("BRIEFING_ALLOW_PRIVATE_URLS", raising=False)
+        _, _, *view = handlers.read_link(server.url("/article"))
+        assert "Cannot use that link" in view[OUT["alert"]]
+        monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "1")
+        text, info, *view = handlers.read_link(server.url("/article"))
+        assert not view[OUT["alert"]] and view[OUT["english"]] == ""
+        assert "harbour wall" in text and "<p>" not in text and "Home" not in text
+        assert (
+            info == (web_handlers.digest(text), web_fixture.TITLE) or web_fixture.TITLE in info[1]
+        )
+        _, _, *view = handlers.read_link(server.url("/missing"))
+        assert "Cannot use that link" in view[OUT["alert"]]
+    _, _, *view = handlers.read_link("  ")
+    assert "Paste a link first." in view[OUT["alert"]]
+    _, _, *view = handlers.read_link("file:///etc/passwd")
+    assert "Cannot use that link" in view[OUT["alert"]]

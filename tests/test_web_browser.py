@@ -330,3 +330,18 @@ def test_missing_models_page_names_them_and_disables_the_button(  # type: ignore
         context.close()
     finally:
         app.close()
+
+
+@pytest.mark.browser
+def test_link_on_the_servers_own_network_is_refused_in_words(model_server: Server, desktop) -> None:  # type: ignore[no-untyped-def]
+    import web_fixture
+
+    page = desktop
+    _open(page, model_server)
+    with web_fixture.serve() as site:
+        page.locator("#link input").fill(site.url("/article"))
+        page.locator("#link input").press("Enter")
+        page.locator("#alert .brief-alert").wait_for(timeout=60_000)
+    assert "Cannot use that link" in page.locator("#alert").inner_text()
+    assert _value(page, "article") == ""
+    assert site.hosts == []  # refused before any connection

@@ -20,6 +20,7 @@ from .handlers import (
     EXAMPLES,
     MAX_ARTICLE_CHARS,
     MAX_UPLOAD_BYTES,
+    MAX_URL_CHARS,
     UPLOAD_SUFFIXES,
     Handlers,
     read_data,
@@ -50,6 +51,7 @@ CSS = """
 #brief-en textarea, #brief-zh textarea { font-size: 1.05rem; line-height: 1.6; }
 #brief-button { min-height: 2.8rem; font-size: 1.05rem; }
 #brief-button:disabled { opacity: .85; cursor: progress; }
+#link-row { align-items: center; gap: .4rem; flex-wrap: nowrap; }
 #examples, #result-actions { align-items: center; flex-wrap: wrap; gap: .4rem; }
 #examples > *, #result-actions > * { flex: 0 0 auto !important; min-width: 0 !important;
   width: auto !important; }
@@ -183,8 +185,9 @@ def build_app(
         delete_cache=(CACHE_SECONDS, CACHE_SECONDS),
     ) as app:
         gr.HTML(
-            "<h1>briefing</h1><p>Paste an English news article (or upload a .txt, .md or "
-            ".html file) and get a short English brief and a faithful Chinese brief.</p>",
+            "<h1>briefing</h1><p>Paste an English news article (or give a link, or upload a "
+            ".txt, .md or .html file) and get a short English brief and a faithful Chinese "
+            "brief.</p>",
             elem_id="intro",
         )
         if not ready:
@@ -202,6 +205,18 @@ def build_app(
                     placeholder="Paste the article text here… (Ctrl+Enter briefs it)",
                     elem_id="article",
                 )
+                with gr.Row(elem_id="link-row", equal_height=True):
+                    link = gr.Textbox(
+                        show_label=False,
+                        placeholder="…or paste a link to the article: https://…",
+                        max_length=MAX_URL_CHARS,
+                        lines=1,
+                        max_lines=1,
+                        scale=4,
+                        container=False,
+                        elem_id="link",
+                    )
+                    fetch = gr.Button("Fetch", size="sm", scale=1, min_width=80, elem_id="fetch")
                 with gr.Row(elem_id="examples"):
                     gr.HTML('<span id="examples-label">Try an example:</span>', padding=False)
                     example_buttons = [
@@ -309,6 +324,17 @@ def build_app(
             api_visibility="private",
             show_progress="hidden",
             cancels=[page_run],
+        )
+        gr.on(
+            [fetch.click, link.submit],
+            handlers.read_link,
+            inputs=link,
+            outputs=[article, upload_info, *outputs],
+            api_visibility="private",
+            show_progress="minimal",
+            show_progress_on=fetch,
+            cancels=[page_run],
+            concurrency_limit=4,
         )
         first_lines = [read_data(name).splitlines()[0][:60] for _, name in EXAMPLES]
         for button, name in example_buttons:

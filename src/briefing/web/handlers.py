@@ -55,6 +55,7 @@ EXAMPLES = [
     ("Coffee prices", "example-coffee-prices.txt"),
 ]
 BUTTON_IDLE = "Brief it"
+MAX_URL_CHARS = 2000
 
 Report = Callable[[str, int, int], None]
 
@@ -353,6 +354,34 @@ class Handlers:
             view = View(button=self._idle_button(), alert=render.alert_html(str(exc)))
             return (gr.skip(), None, *view.values())
         return (text, (digest(text), title), *self.cleared())
+
+    def read_link(self, url: str | None) -> tuple[Any, ...]:
+        """Article text of a web page (fetched by the server, public addresses only), its
+        title for the downloads, and a cleared view."""
+        from ..fetch import fetch_article
+
+        url = (url or "").strip()
+        if not url:
+            view = View(button=self._idle_button(), alert=render.alert_html("Paste a link first."))
+            return (gr.skip(), gr.skip(), *view.values())
+        if len(url) > MAX_URL_CHARS:
+            problem = f"The link is over {MAX_URL_CHARS:,} characters; paste the article's address."
+            view = View(button=self._idle_button(), alert=render.alert_html(problem))
+            return (gr.skip(), gr.skip(), *view.values())
+        try:
+            page = fetch_article(url, allow_private=False, max_bytes=self.max_upload_bytes)
+        except BriefingError as exc:
+            message = f"Cannot use that link: {render.friendly_error(exc)}"
+            view = View(button=self._idle_button(), alert=render.alert_html(message))
+            return (gr.skip(), gr.skip(), *view.values())
+        if len(page.text) > MAX_ARTICLE_CHARS:
+            problem = (
+                f"The page's text has {len(page.text):,} characters; the page takes up to "
+                f"{MAX_ARTICLE_CHARS:,}. Paste the article's own text."
+            )
+            view = View(button=self._idle_button(), alert=render.alert_html(problem))
+            return (gr.skip(), gr.skip(), *view.values())
+        return (page.text, (digest(page.text), page.title), *self.cleared())
 
     def _read(self, file: Path) -> tuple[str, str]:
         suffix = file.suffix.lower()
