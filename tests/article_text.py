@@ -54,4 +54,12 @@ TRAILERS = [
     "About the author",
     "Tags: economy, rates, central bank",
     "Home | World | Business",
+    "Our Standards: The Thomson Reuters Trust Principles.",
+    "The Associated Press contributed to this report.",
+    "Image source, Getty Images",
+    "Listen to this article (4 min)",
+    "Terms of Use | Privacy Policy",
+    "By continuing to use this site you agree to our use of cookies.",
+    "Get the latest news delivered to your inbox",
+    "Continue reading the main story",
 ]

@@ -7,7 +7,7 @@ from typing import get_args
 
 import pytest
 
-from article_text import SENTENCES
+from article_text import SENTENCES, TRAILERS
 from briefing import furniture
 from briefing.clean import RemovedLine, clean
 from briefing.segment import segment
@@ -65,6 +65,31 @@ def test_look_alike_sentence_kept(kind: str) -> None:
     result = clean(f"{BODY}\n{sentence}\n{SENTENCES[7]}")
     assert sentence in segment(result.text)
     assert result.removed == ()
+
+
+@pytest.mark.parametrize("line", TRAILERS)
+def test_every_common_trailer_line_is_removed(line: str) -> None:
+    result = clean(f"{BODY}\n{line}")
+    assert [r.text for r in result.removed] == [line]
+    assert segment(result.text) == SENTENCES[:6]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Image quality has improved, the camera maker said on Monday.",
+        "Listen to the experts, the minister told parliament on Tuesday.",
+        "Terms of the deal were not disclosed.",
+        "Privacy campaigners said the policy went too far.",
+        "Newsletters and podcasts now bring in a fifth of the paper's revenue.",
+        "Continue to monitor the river levels, residents were told.",
+        "Sign language interpreters will attend every briefing.",
+        "Topics discussed at the summit included trade and energy.",
+    ],
+)
+def test_more_look_alike_sentences_are_kept(sentence: str) -> None:
+    result = clean(f"{BODY}\n{sentence}\n{SENTENCES[7]}")
+    assert sentence in segment(result.text) and result.removed == ()
 
 
 @pytest.mark.parametrize(

@@ -292,17 +292,25 @@ def _strip_furniture(
         for index in range(cut, len(lines)):
             if lines[index] is not None and index not in drop:
                 drop[index] = "comment-section"
-    # Never brief a fragment: when the dropped lines hold more than a small share of the
-    # article's sentences (and no comment signals vouch for the cut), keep them.
-    guarded = [i for i, r in drop.items() if not (signalled and r == "comment-section")]
-    lost = [i for i in guarded if _sentence_like(lines[i])]  # type: ignore[arg-type]
+    # Never brief a fragment: sentences dropped from inside the article, or by one rule
+    # over and over, may be only a small share of the article's sentences; past that they
+    # are kept and the note says so. A trailing block of mixed furniture, or a comment
+    # section that signals vouch for, is not held back.
+    body_end = max((i for i, ln in enumerate(lines) if ln and i not in drop), default=-1)
+    sentence_like = {i: r for i, r in drop.items() if _sentence_like(lines[i])}  # type: ignore[arg-type]
+    repeated = {r for r in sentence_like.values() if list(sentence_like.values()).count(r) >= 3}
+    lost = [
+        i
+        for i, r in sentence_like.items()
+        if (i < body_end or r in repeated) and not (signalled and r == "comment-section")
+    ]
     kept = _sentences([ln for i, ln in enumerate(lines) if ln and i not in drop])
     if len(lost) > max(3, kept // 4):
         for index in lost:
             del drop[index]
         note = (
-            f"kept {len(lost)} lines that matched furniture rules: removing them would have "
-            "taken most of the article"
+            f"kept {len(lost)} lines that matched furniture rules: they hold more than a "
+            "small share of the article's sentences"
         )
     removed = [RemovedLine(lines[i].text, r) for i, r in sorted(drop.items())]  # type: ignore[union-attr]
     if removed:

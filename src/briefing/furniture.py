@@ -71,27 +71,37 @@ RULES: tuple[FurnitureRule, ...] = (
     # "source:- wantchinatimes.com", "Source: Reuters"; not "Source: the bank's statement …".
     _rule("source", r"(?:source|via|originally\ published\ (?:at|on|by))\s*[:\-–—]+\s*"
           r"(?:\S+\.(?:com|org|net|co|cn|uk|io|news)\S*|[\w.&'’-]+(?:\s+[\w.&'’-]+){0,4}(?<![.!?]))"),
-    _rule("comments", r"\d+\s+comments?\s*:?|(?:show|view|load|read)\s+(?:all\s+)?\d*\s*comments"
+    _rule("comments", r"comments\ are\ closed\.?|\d+\s+comments?\s*:?"
+          r"|(?:show|view|load|read)\s+(?:all\s+)?\d*\s*comments"
           r"|post\ a\ comment|(?:leave|add|write)\ a\ (?:comment|reply)|join\ the\ conversation"
           r"|comments?\s*(?:\(\d+\))?\s*:?|no\ comments?\s*:?", "trailer"),
     _rule("share", rf"(?:share|share\ this(?:\ article|\ story|\ post)?|sharing\ is\ caring)"
           rf"\s*[:!]?(?:\s*{_NETWORKS}[\s,|·/]*)*"
           rf"|{_NETWORKS}(?:\s*[|,·/]?\s*{_NETWORKS})*"
           rf"|(?:click\ to\ )?(?:share|email|print)(?:\ (?:on|to|a\ link\ to)\ \w+)?"
-          rf"(?:\ \(opens\ in\ new\ window\))?|opens\ in\ new\ window"),
+          rf"(?:\ \(opens\ in\ new\ window\))?|opens\ in\ new\ window"
+          rf"|(?:share|send)\ (?:via|by|on)\ {_NETWORKS}|print\ (?:this\ )?(?:page|article|story)"
+          r"|listen\ to\ (?:this\ )?(?:article|story)(?:\s*[(\[]?\s*\d+\s*min(?:ute)?s?\W*)?"),
     _rule("navigation", r"home|menu|search|skip\ to\ (?:main\ )?content|back\ to\ top|newer\ post"
           r"|older\ post|next\ (?:article|story|post)|previous\ (?:article|story|post)"
+          r"|sign\ in|log\ in|log\ out|register|my\ account|topics|sections"
+          r"|privacy\ policy|terms\ (?:of\ (?:use|service)|and\ conditions)"
+          r"|(?:terms\ of\ use|privacy\ policy|cookie\ policy|contact\ us|about\ us)"
+          r"(?:\s*[|•·]\s*(?:terms\ of\ use|privacy\ policy|cookie\ policy|contact\ us"
+          r"|about\ us|advertise|careers))+"
           r"|(?:home|news|world|business|sport|politics|tech(?:nology)?|opinion|culture)"
           r"(?:\s*(?:[|>»/›•]|\s-\s)\s*[A-Z][\w&' ]{0,20}){1,5}"),
     _rule("related", r"(?:related(?:\ (?:articles?|posts?|stories|news|coverage|content|topics))?"
           r"|you\ may\ also\ like|you\ might\ also\ like"
           r"|recommended(?:\ for\ you)?|most\ (?:read|popular|viewed)|trending(?:\ now)?"
-          r"|also\ read|see\ also|more\ on\ this\ story|top\ stories)\s*:?"
+          r"|also\ read|see\ also|more\ on\ this\ story|top\ stories|read\ next"
+          r"|editor'?s\ picks?|(?:latest|more)\ (?:news|stories|videos))\s*:?"
           # "More from Reuters" is a link heading; "More from the press conference:" opens a
           # quote that follows, so a colon keeps it.
           r"|more\ from\ [^:.!?]{1,40}"),
     _rule("read-more", r"read\ (?:more|the\ full\ story|full\ article)(?:\s*(?:»|>>|→|\.\.\.|…|:)"
-          r".{0,120})?|continue\ reading\W*|click\ here\ to\ (?:read|subscribe|see|view|learn)"
+          r".{0,120})?|continue\ reading(?:\ the\ main\ story)?\W*"
+          r"|click\ here\ to\ (?:read|subscribe|see|view|learn)"
           r"[^.!?]{0,60}|follow\ us\ on\ [^.!?]{1,60}"),
     # "© 2024 Example News", "Copyright 2014 Want China Times. All rights reserved."; never
     # "(c) the minister must …" or "Copyright holders will …" (lowercase after the mark).
@@ -109,12 +119,16 @@ RULES: tuple[FurnitureRule, ...] = (
           r"(?:\ (?:to|for)\ (?:our|the)\ [\w' -]{0,40}(?:newsletter|briefing|emails?|alerts?)"
           r"[^.!?]{0,80})?[.!]?|(?:get|want)\ (?:our|the)\ [\w' -]{0,40}newsletter[^.?]{0,80}[.!?]?"
           r"|enter\ your\ email(?:\ address)?[^.!?]{0,60}[.!]?|newsletter\ sign[\s-]?up"
+          r"|newsletters?"
+          r"|get\ the\ latest\ [\w' -]{0,40}\ (?:delivered\ )?(?:to|in)\ your\ inbox[.!]?"
           r"|thank\ you\ for\ subscribing[.!]?|by\ signing\ up,?\ you\ agree\ to\ our\ .{0,120}"),
     # A banner talks about the reader's visit; "We use cookies sparingly, the company's
     # privacy chief told MPs." does not.
     _rule("cookie", r"(?:we|this\ (?:site|website))\ uses?\ cookies\b(?=.*\b(?:experience"
           r"|personali[sz]e|advert|ads|analytics|consent|accept|agree|polic|continu|brows"
           r"|our\ (?:site|website)|this\ (?:site|website)))\s*.{0,200}"
+          r"|by\ (?:continuing\ to\ use|using)\ (?:this|our)\ (?:site|website)[^!?]{0,120}"
+          r"cookies[^!?]{0,60}"
           r"|accept(?:\ all)?\ cookies|cookie\ (?:policy|settings|preferences)"
           r"|manage\ (?:cookies|consent|preferences)|reject\ all|accept\ all"),
     # "Photo: Getty Images"; never "Photo: the minister arrives …" (a caption sentence).
@@ -123,6 +137,7 @@ RULES: tuple[FurnitureRule, ...] = (
           r"(?:\ via\ [A-Z][\w.&'’ -]{0,30})?)"
           r"|\(?(?:photo|image|picture)\ by\ [A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){0,3}"
           r"(?:\s*/\s*[A-Z][\w.&'’ -]{0,30})?\)?"
+          r"|image\ (?:source|caption),\ [^\n]{1,200}"
           r"|[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){0,3}\s*/\s*(?:getty\ images|reuters|ap|afp|"
           r"epa|shutterstock|alamy|bloomberg)"),
     # "Reporting by Jane Smith; Editing by Tom Brown"; "(Reporting by …)".
@@ -130,7 +145,10 @@ RULES: tuple[FurnitureRule, ...] = (
           r"[A-Z][^.!?]{0,200}?(?:;\s*(?:additional\ )?(?:reporting|writing|editing)\ by\ "
           r"[A-Z][^.!?]{0,120}?)*\s*\)?\.?"
           r"|(?:\(\s*)?(?:©\s*)?(?:reuters|ap|afp|bloomberg|associated\ press|xinhua)"
-          r"(?:\s+\d{4})?\s*\)?"),
+          r"(?:\s+\d{4})?\s*\)?"
+          r"|our\ standards:\ the\ thomson\ reuters\ trust\ principles\.?"
+          r"|(?:the\ )?[A-Z][\w.'’ -]{0,100}\ contributed\ (?:to\ this\ report|reporting)"
+          r"[^.!?]{0,80}\.?"),
     # Author boxes: "About the author", "Jane Smith is a reporter at Example News." stays
     # (a sentence); only the heading and contact lines go.
     _rule("author", r"about\ the\ authors?|(?:follow|contact|email)\ (?:the\ )?(?:author|"
@@ -146,7 +164,8 @@ RULES: tuple[FurnitureRule, ...] = (
           r"(?:published|republished|appeared|reproduced)\ (?:on|in|by|with|from|under)\ "
           r"[^!?]{0,160}"
           r"|republished\ with\ permission[^!?]{0,100}"
-          r"|(?:want|interested)\ (?:to\ )?(?:republish|syndicate)[^!?]{0,80}"),
+          r"|(?:want|interested)\ (?:to\ )?(?:republish|syndicate)[^!]{0,80}"
+          r"|support\ (?:our|independent)\ journalism[.!]?"),
     _rule("advert", r"advertisement|advertising|sponsored(?:\ content)?|ad|story\ continues\ "
           r"below(?:\ (?:this\ )?advertisement)?|scroll\ to\ continue(?:\ with\ content)?"),
 )
