@@ -84,3 +84,15 @@ class NoChineseTargetError(ModelLoadError):
             f"{len(languages)} language tokens: {shown}); choose a model that translates into "
             "Chinese, such as Helsinki-NLP/opus-mt-en-zh"
         )
+
+
+class OutputError(BriefingError):
+    """The batch's output folder cannot be written (disk full, read-only, quota, I/O error).
+
+    Exit code 5. What was already written is whole (the records file is the commit log), so
+    the same command finishes the rest once there is room. ``report`` carries the batch's
+    summary so far when a batch raised it.
+    """
+
+    exit_code = 5
+    report: object = None
