@@ -28,7 +28,7 @@ import httpcore
 import httpx
 
 from .errors import BlockedURLError, FetchError, InputError
-from .reader import decode_bytes, to_text
+from .reader import SourceKind, decode_bytes, to_text
 
 log = logging.getLogger("briefing")
 
@@ -174,7 +174,7 @@ class _PublicOnlyTransport(httpx.BaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
-            content=request.stream,  # type: ignore[arg-type]
+            content=request.stream,
             extensions=request.extensions,
         )
         response = self._pool.handle_request(core)
@@ -349,7 +349,9 @@ def _article(
         raise FetchError(f"{final_url} returned an empty page: nothing to brief", url=url)
     is_html = content_type in HTML_TYPES
     raw, encoding = _decode(body, response.charset_encoding, is_html, url)
-    kind = "html" if is_html else "markdown" if content_type == "text/markdown" else "text"
+    kind: SourceKind = (
+        "html" if is_html else "markdown" if content_type == "text/markdown" else "text"
+    )
     # Only the size cap here, as for files: the character limit is the caller's (cleaning).
     source = to_text(raw, kind, max_chars=len(raw), max_markup_chars=len(raw))
     text = source.text

@@ -75,8 +75,9 @@ class TranslationOptions(StageOptions):
         check_choice("script", self.script, SCRIPTS)
         check_positive("batch_size", self.batch_size)
         check_positive("num_beams", self.num_beams, allow_none=True)
-        if self.glossary is not None and not isinstance(self.glossary, Glossary):
-            Glossary.coerce(self.glossary)  # raises ConfigError naming the accepted types
+        glossary: Any = self.glossary  # typed Glossary, but callers may pass anything
+        if glossary is not None and not isinstance(glossary, Glossary):
+            Glossary.coerce(glossary)  # raises ConfigError naming the accepted types
         return self
 
 
