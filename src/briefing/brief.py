@@ -129,7 +129,7 @@ class Brief:
     info: BriefInfo
     # Glossary terms found in the English brief, each present verbatim in the Chinese one.
     glossary_terms: list[AppliedTerm] = field(default_factory=list)
-    # Trust checks (trust.py): per English sentence, the supporting segments; and the facts
+    # Trust checks (briefing.trust): per English sentence, the supporting segments; and the facts
     # that the article or the Chinese brief does not back.
     sources: list[list[SourceLink]] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
