@@ -45,6 +45,25 @@ class BackendUnavailableError(BriefingError):
     exit_code = 3
 
 
+class DeviceError(BriefingError):
+    """The device asked for is not there: CUDA without a visible GPU, or a GPU index too high."""
+
+    exit_code = 3
+
+
+class ModelPathMissingError(ModelNotFoundError):
+    """A model given as a local path (./m, /m, ~/m, or under an existing folder) that is not
+    there: a typo in a path, not a model to download."""
+
+    def __init__(self, model: str, path: str) -> None:
+        self.model = model
+        BriefingError.__init__(
+            self,
+            f"model folder {path} does not exist: check the path (model ids such as "
+            "org/name are fetched with `briefing download`)",
+        )
+
+
 class FetchError(BriefingError):
     """A URL could not be fetched as an article: network failure, timeout, HTTP error status,
     a body over the size cap, or a content type that is not HTML or text.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import ModelNotFoundError
+from .errors import ModelNotFoundError, ModelPathMissingError
 
 log = logging.getLogger("briefing")
 
@@ -111,9 +111,20 @@ def resolve_model(name: str) -> ModelRef:
     if path.exists():
         raise ModelNotFoundError(name, f"{path} exists but has no config.json")
     cached = _hf_cached(name)
+    if cached is None and _looks_like_path(name):
+        raise ModelPathMissingError(name, str(path) if name.startswith("~") else name)
     if cached is None:
         raise ModelNotFoundError(name, f"looked in {models_dir()}/ and the HF cache")
     return ModelRef(name, cached, "hf-cache")
+
+
+def _looks_like_path(name: str) -> bool:
+    """A name meant as a folder (./m, ../m, /m, ~/m, or m under an existing folder), not a
+    hub id: reported as a missing path rather than as a model to download."""
+    if name.startswith(("./", "../", "/", "~", ".\\")) or name in (".", ".."):
+        return True
+    parent = Path(name).expanduser().parent
+    return parent != Path(".") and parent.is_dir()
 
 
 def _hf_cached(name: str) -> Path | None:
@@ -399,8 +410,24 @@ def _converter_class():  # type: ignore[no-untyped-def]
 
 def pick_device(device: str = "auto") -> str:
     """``auto`` is CUDA when a GPU is visible, else CPU; anything else is passed through."""
-    if device != "auto":
+    if device == "cpu":
         return device
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        from .errors import DeviceError
+
+        if not torch.cuda.is_available():
+            raise DeviceError(
+                f"device {device!r} asked for, but no CUDA GPU is visible: use --device cpu "
+                "or auto"
+            )
+        index = int(device.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise DeviceError(
+                f"device {device!r} asked for, but only {torch.cuda.device_count()} CUDA "
+                "GPU(s) are visible: use cuda:0 or auto"
+            )
+    return device

@@ -7,13 +7,33 @@ and Ray), eval and the web app all take; nothing else fills in default model nam
 from __future__ import annotations
 
 import dataclasses
+import re
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from .backends import BACKENDS
+from .errors import ConfigError
 from .models import default_summarizer, default_translator
 from .options import StageOptions, check_choice, check_positive
+
+DEVICE_FORMS = "auto, cpu, cuda or cuda:N"
+_DEVICE = re.compile(r"(auto|cpu|cuda(:\d{1,3})?)")
+# What CTranslate2 accepts (ctranslate2.get_supported_compute_types lists those of a device).
+COMPUTE_TYPES = (
+    "default",
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+MAX_THREADS = 1024  # beyond any machine; larger values are typos that torch would accept
+MAX_CONCURRENCY = 64  # model calls are serialised: more only queues memory
 
 
 @dataclass(frozen=True)
@@ -32,8 +52,33 @@ class ModelChoice(StageOptions):
     compute_type: str | None = None  # CTranslate2 only (None: int8 on CPU)
 
     def validated(self) -> ModelChoice:
+        """The one check of model settings: every entry point builds a ModelChoice, so the
+        CLI, ``serve``, batch, ``Pipeline``, ``summarize`` and the web app all get it.
+        Whether a CUDA device is really there is checked where models load
+        (``models.pick_device``), so that building a choice never imports torch."""
+        for name in ("summarizer", "translator"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(f"{name} must be a model id or folder (str), not {value!r}")
+        if not isinstance(self.backend, str):
+            raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
         check_choice("backend", self.backend, BACKENDS)
         check_positive("threads", self.threads, allow_none=True)
+        if self.threads is not None and self.threads > MAX_THREADS:
+            raise ConfigError(f"threads must be at most {MAX_THREADS}, not {self.threads}")
+        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
+            raise ConfigError(f"device must be {DEVICE_FORMS}, not {self.device!r}")
+        if self.compute_type is not None:
+            if not isinstance(self.compute_type, str) or self.compute_type not in COMPUTE_TYPES:
+                raise ConfigError(
+                    f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, "
+                    f"not {self.compute_type!r}"
+                )
+            if self.backend == "transformers":
+                raise ConfigError(
+                    "compute_type applies to the ctranslate2 backend only: drop it, or use "
+                    "backend ctranslate2 or auto"
+                )
         return self
 
     def resolved(self) -> ModelChoice:
@@ -55,6 +100,34 @@ class ModelChoice(StageOptions):
             "summarizer": model_id(chosen.summarizer),
             "translator": model_id(chosen.translator),
         }
+
+
+@dataclass(frozen=True)
+class ServeSettings(StageOptions):
+    """How ``briefing serve`` listens; ``validated()`` is the check the CLI and the web
+    package share (``ServeSettings(host=..., port=..., concurrency=...)`` raises
+    ConfigError for a bad value)."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    share: bool = False
+    concurrency: int | None = None  # requests worked on at once (None: the web default)
+
+    def validated(self) -> ServeSettings:
+        if not isinstance(self.host, str) or not self.host.strip() or any(
+            c.isspace() for c in self.host
+        ):
+            raise ConfigError(f"host must be an address such as 127.0.0.1, not {self.host!r}")
+        if isinstance(self.port, bool) or not isinstance(self.port, int) or not (
+            1 <= self.port <= 65535
+        ):
+            raise ConfigError(f"port must be between 1 and 65535, not {self.port!r}")
+        check_positive("concurrency", self.concurrency, allow_none=True)
+        if self.concurrency is not None and self.concurrency > MAX_CONCURRENCY:
+            raise ConfigError(
+                f"concurrency must be at most {MAX_CONCURRENCY}, not {self.concurrency}"
+            )
+        return self
 
 
 def model_id(name: str | None) -> str:

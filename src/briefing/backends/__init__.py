@@ -148,6 +148,16 @@ def load_model(
             f"{ref.path} is a CTranslate2 model: use backend='ctranslate2' or 'auto', or pass "
             "the Hugging Face folder it was converted from"
         )
+    if compute_type is not None:
+        # auto fell back to transformers, which has no compute types: say so, not silently.
+        import logging
+
+        logging.getLogger("briefing").warning(
+            "%s has no CTranslate2 conversion: compute type %r not used (run `briefing "
+            "convert` for it)",
+            ref.name,
+            compute_type,
+        )
     from .hf import TransformersSeq2Seq
 
     return TransformersSeq2Seq(ref, device=device, threads=threads, allow_pickle=allow_pickle)
