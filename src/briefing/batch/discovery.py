@@ -18,11 +18,22 @@ log = logging.getLogger("briefing")
 
 @dataclass(frozen=True)
 class FileTask:
-    """A file found in the input folder. ``problem`` says why it cannot even be opened."""
+    """A file found in the input folder. ``problem`` says why it cannot even be opened.
 
-    rel: str  # POSIX path relative to the input folder
+    ``rel`` is the name records, Markdown and logs use: always valid UTF-8 (see
+    ``safe_name``); ``path`` is the real file-system name, which may not be.
+    """
+
+    rel: str  # POSIX path relative to the input folder, valid UTF-8
     path: str
     problem: str | None = None
+
+
+def safe_name(name: str) -> str:
+    """``name`` as valid UTF-8 text: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) become ``\\xff``-style escapes, so ``b\\xff.txt`` is recorded and
+    written stably instead of crashing every UTF-8 writer."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def discover(
@@ -32,9 +43,11 @@ def discover(
 
     Hidden files and folders and the ``skip`` folder (the output) are left out. Directory
     symlinks are never followed, so a symlink loop cannot trap the walk; file symlinks are
-    followed, and one that loops, dangles or is not a regular file gets a ``problem``.
+    followed, and one that loops, dangles, is not a regular file or leads outside
+    ``input_dir`` gets a ``problem`` (nothing of it is read).
     """
     root = Path(input_dir)
+    root_real = os.path.realpath(root)
     skip_real = os.path.realpath(skip) if skip is not None else None
     found: list[FileTask] = []
 
@@ -51,10 +64,10 @@ def discover(
             if name.startswith("."):
                 continue
             full = os.path.join(folder, name)
-            rel = Path(full).relative_to(root).as_posix()
+            rel = safe_name(Path(full).relative_to(root).as_posix())
             if not _matches(name, rel, patterns):
                 continue
-            found.append(FileTask(rel, full, _unreadable(full)))
+            found.append(FileTask(rel, full, _unreadable(full, root_real)))
     return sorted(found, key=lambda t: t.rel)
 
 
@@ -80,13 +93,24 @@ def _path_glob(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _unreadable(path: str) -> str | None:
+def _unreadable(path: str, root_real: str) -> str | None:
     try:
         info = os.stat(path)  # follows file symlinks; raises on loops and dangling links
     except OSError as exc:
         if os.path.islink(path):
             return f"the symlink cannot be followed ({exc.strerror}): point it at a real file"
         return f"cannot open the file ({exc.strerror})"
+    if os.path.islink(path) and not _inside(os.path.realpath(path), root_real):
+        # Refused before a byte is read, so nothing of the target (not even a title that
+        # would be its first line) reaches the records.
+        return (
+            "the symlink leads outside the input folder: copy the file into the folder "
+            "instead of linking to it"
+        )
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (a device, pipe or socket): pass article files only"
     return None
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -11,7 +11,7 @@ from ..pipeline import Pipeline
 from .discovery import FileTask
 from .options import BatchPlan
 from .records import Loaded, Outcome, Prior, briefed, settled
-from .work import brief_many, load_file
+from .work import ArticleProgress, brief_many, load_file
 
 _END = object()
 
@@ -23,8 +23,10 @@ def local_outcomes(
     stop: threading.Event,
     *,
     pipeline: Pipeline | None = None,
+    progress: ArticleProgress | None = None,
 ) -> Iterator[Outcome]:
-    """This process: a thread reads and checks files ahead while the models work."""
+    """This process: a thread reads and checks files ahead while the models work;
+    ``progress`` hears about articles finished inside a model batch."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=2 * plan.batch.batch_size)
     closing = threading.Event()
 
@@ -53,7 +55,7 @@ def local_outcomes(
     def run(items: list[Loaded]) -> Iterator[Outcome]:
         if not loaded:  # models load only once there is work for them
             loaded.append(Pipeline.from_choice(plan.models))
-        for record in brief_many(loaded[0], items, plan):
+        for record in brief_many(loaded[0], items, plan, progress):
             yield briefed(record)
 
     try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -50,7 +51,7 @@ def import_ray() -> Any:
 
 def read_row(row: dict[str, Any], plan: BatchPlan) -> dict[str, Any]:
     """Stateless task: read, decode, clean, segment and check one file."""
-    task = FileTask(row["rel"], row["path"], row["problem"] or None)
+    task = FileTask(row["rel"], os.fsdecode(row["path"]), row["problem"] or None)
     prior = Prior(row["prior_key"], row["prior_error"] or None) if row["prior_key"] else None
     item = load_file(task, plan, prior)
     return {"rel": item.rel, "status": item.status, "loaded": item.to_json()}
@@ -96,8 +97,10 @@ def ray_outcomes(
     stop: threading.Event,
     *,
     pipeline: Pipeline | None = None,
+    progress: Any = None,
 ) -> Iterator[Outcome]:
-    """Settle every file through Ray Data; yields outcomes to the driver as they finish."""
+    """Settle every file through Ray Data; yields outcomes to the driver as they finish.
+    (``progress`` is not used: a remote batch reports when its records arrive.)"""
     ray = import_ray()
     if not tasks:
         return
@@ -159,7 +162,8 @@ def _stream(
         rows.append(
             {
                 "rel": task.rel,
-                "path": task.path,
+                # Bytes: a name that is not UTF-8 cannot be an Arrow string.
+                "path": os.fsencode(task.path),
                 "problem": task.problem or "",
                 "prior_key": prior.key if prior else "",
                 "prior_error": (prior.error or "") if prior else "",

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ..brief import BriefOptions
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, OutputError
 from ..pipeline import Pipeline
 from ..settings import ModelChoice, model_id
-from .discovery import discover
+from .discovery import FileTask, discover
 from .local import local_outcomes
 from .options import RECORDS_FILE, BatchOptions, BatchPlan, canonical
-from .records import Outcome
+from .records import Outcome, Prior
+from .work import already_done
 from .writer import Writer
 
 log = logging.getLogger("briefing")
@@ -123,6 +124,12 @@ def summarize_folder(
         raise InputError(f"the input folder {source} {what}: pass a folder of article files")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"--out {target} is a file: pass a folder for the outputs")
+    if os.path.realpath(target) == os.path.realpath(source):
+        # Its own outputs (a.txt.md, digest.md) would be briefed again on every run.
+        raise ConfigError(
+            f"--out {target} is the input folder: choose another folder for the outputs "
+            "(a subfolder is fine; it is skipped)"
+        )
 
     models_key = (
         {
@@ -147,30 +154,56 @@ def summarize_folder(
         engine: Callable[..., Iterator[Outcome]] = ray_outcomes
     else:
         engine = local_outcomes
-    report = BatchReport(str(source), str(target), batch_opts.engine)
+    tasks = discover(source, batch_opts.patterns, skip=target)
+    if not tasks:
+        raise InputError(
+            f"no article files under {source} (looked for {', '.join(batch_opts.patterns)}): "
+            "pass a folder of articles, or choose the files with --pattern"
+        )
+    report = BatchReport(str(source), str(target), batch_opts.engine, found=len(tasks))
     started = time.perf_counter()
     stop = stop or threading.Event()
     writer = Writer(target, batch_opts.formats)
-    priors = writer.open()
     try:
-        tasks = discover(source, batch_opts.patterns, skip=target)
-        report.found = len(tasks)
+        priors = writer.open()
         log.info("%d files under %s, %d with records", len(tasks), source, len(priors))
-        with _progress_bar(len(tasks), batch_opts.progress) as bar, _stop_on_sigint(stop):
+        done_before = _done_before(tasks, plan, priors)
+        bar_cm = _progress_bar(len(tasks), done_before, batch_opts.progress)
+        with bar_cm as bar, _stop_on_sigint(stop):
+            outcomes = engine(tasks, plan, priors, stop, pipeline=pipeline, progress=bar.partial)
             written: set[str] = set()
-            for outcome in engine(tasks, plan, priors, stop, pipeline=pipeline):
-                if outcome.rel in written:  # an engine retry must not duplicate a record
-                    continue
-                written.add(outcome.rel)
-                _account(report, writer, outcome)
-                bar.advance(outcome, report)
+            try:
+                for outcome in outcomes:
+                    if outcome.rel in written:  # an engine retry must not duplicate a record
+                        continue
+                    written.add(outcome.rel)
+                    _account(report, writer, outcome)
+                    bar.advance(outcome, report)
+            finally:
+                close = getattr(outcomes, "close", None)
+                if close is not None:
+                    close()  # stop the engine's workers now, even on a fatal write error
         report.interrupted = stop.is_set()
         if "csv" in batch_opts.formats:
             writer.write_csv()
+    except OutputError as exc:
+        # One line for the person, and the summary of what was done before the disk failed.
+        report.interrupted = True
+        report.seconds = time.perf_counter() - started
+        exc.report = report
+        raise
     finally:
         writer.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+def _done_before(tasks: list[FileTask], plan: BatchPlan, priors: dict[str, Prior]) -> set[str]:
+    """Files whose record already holds this content's brief, counted (as skipped) before
+    the run starts, so the bar's total is every file and never shrinks on a rerun."""
+    if plan.batch.force:
+        return set()
+    return {t.rel for t in tasks if already_done(t, plan, priors.get(t.rel))}
 
 
 def _route(flat: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -205,35 +238,52 @@ def _account(report: BatchReport, writer: Writer, outcome: Outcome) -> None:
 
 
 class _Bar:
-    """tqdm over the files that need work: skipped files shrink the total instead."""
+    """tqdm over every file found: files already done count at the start, each article
+    counts as the models finish it (``partial``, from inside a model batch), and failures
+    are shown apart ("3 failed") rather than hidden among the done."""
 
-    def __init__(self, bar: Any, started: float) -> None:
+    def __init__(self, bar: Any, done_before: set[str]) -> None:
         self.bar = bar
-        self.started = started
+        self.done_before = done_before
+        self.ahead = 0  # articles of the running model batch already shown as done
+        self.failed = 0
+
+    def partial(self, articles: int) -> None:
+        if self.bar is not None and articles > self.ahead:
+            self.bar.update(articles - self.ahead)
+            self.ahead = articles
 
     def advance(self, outcome: Outcome, report: BatchReport) -> None:
         if self.bar is None:
             return
-        if outcome.status == "skipped":
-            self.bar.total -= 1
-            self.bar.refresh()
-            return
-        self.bar.update(1)
-        minutes = (time.perf_counter() - self.started) / 60
-        self.bar.set_postfix(
-            failed=report.failed, per_min=f"{report.done / minutes:.1f}" if minutes else "-"
-        )
+        if outcome.status == "skipped" and outcome.rel in self.done_before:
+            return  # counted at the start
+        if outcome.status != "skipped" and self.ahead > 0:
+            self.ahead -= 1  # shown already while its batch ran
+        else:
+            self.bar.update(1)
+        if report.failed != self.failed:
+            self.failed = report.failed
+            self.bar.set_postfix_str(f"{report.failed} failed", refresh=True)
 
 
 @contextmanager
-def _progress_bar(total: int, enabled: bool) -> Iterator[_Bar]:
+def _progress_bar(total: int, done_before: set[str], enabled: bool) -> Iterator[_Bar]:
     if not enabled:
-        yield _Bar(None, time.perf_counter())
+        yield _Bar(None, done_before)
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=total, unit="article", desc="briefing", dynamic_ncols=True) as bar:
-        yield _Bar(bar, time.perf_counter())
+    with tqdm(
+        total=total,
+        initial=len(done_before),
+        unit="article",
+        desc="briefing",
+        dynamic_ncols=True,
+    ) as bar:
+        if done_before:
+            bar.set_postfix_str(f"{len(done_before)} already done", refresh=True)
+        yield _Bar(bar, done_before)
 
 
 @contextmanager

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
+from ..options import Progress
 from ..pipeline import Pipeline
 from ..reader import read_article
 from .discovery import FileTask
@@ -25,7 +27,8 @@ def load_file(task: FileTask, plan: BatchPlan, prior: Prior | None) -> Loaded:
         if task.problem:
             raise InputError(task.problem)
         article = read_article(Path(task.path), plan.batch.max_bytes)
-        item.title, item.sha256, item.encoding = article.title, article.sha256, article.encoding
+        item.title = short_title(article.title)
+        item.sha256, item.encoding = article.sha256, article.encoding
         key = plan.key(article.sha256)
         if prior and prior.error is None and prior.key == key and not plan.batch.force:
             item.status = "skipped"
@@ -50,6 +53,14 @@ def load_file(task: FileTask, plan: BatchPlan, prior: Prior | None) -> Loaded:
     return item
 
 
+def already_done(task: FileTask, plan: BatchPlan, prior: Prior | None) -> bool:
+    """True when ``prior`` is a brief of this file's current content under this plan (the
+    file is hashed, not parsed: cheap enough to count skipped files before the run)."""
+    if prior is None or prior.error is not None or task.problem:
+        return False
+    return prior.key == plan.key(_sha256_of(Path(task.path), plan.batch.max_bytes))
+
+
 def _sha256_of(path: Path, max_bytes: int) -> str | None:
     """Digest of a small file that failed to decode, so its record still identifies it."""
     try:
@@ -61,12 +72,33 @@ def _sha256_of(path: Path, max_bytes: int) -> str | None:
         return None
 
 
+TITLE_CHARS = 120
+
+
+def short_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """``title`` on one line, cut at a word boundary (with "…") when over ``limit``.
+
+    A ``.txt`` article's title is its first line, often a whole paragraph: cutting it
+    mid-word ("founder and CE") reads as a bug in every table and digest.
+    """
+    text = " ".join(title.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def _describe(exc: BaseException) -> tuple[str, ErrorKind]:
     """(message, kind) for an error record."""
     if isinstance(exc, InputError):
         return str(exc), "input"
+    if isinstance(exc, FileNotFoundError):
+        # Deleted or moved while the batch ran; "run" so it is tried again if it returns.
+        return "the file no longer exists (deleted or moved during the run)", "run"
+    if isinstance(exc, PermissionError):
+        return f"cannot read the file ({exc.strerror}): check its permissions", "input"
     if isinstance(exc, OSError):
-        return f"cannot read the file ({exc.strerror or exc}): check its permissions", "input"
+        return f"cannot read the file ({exc.strerror or exc}): check the file and its disk", "input"
     if isinstance(exc, UnicodeError):
         return f"cannot decode the file ({exc}): save it as UTF-8", "input"
     return (
@@ -75,14 +107,47 @@ def _describe(exc: BaseException) -> tuple[str, ErrorKind]:
     )
 
 
-def brief_many(pipeline: Pipeline, items: list[Loaded], plan: BatchPlan) -> list[BatchRecord]:
+ArticleProgress = Callable[[int], None]
+"""Called with how many articles of the current model batch are as good as done."""
+
+
+def article_progress(count: int, report: ArticleProgress | None) -> Progress | None:
+    """A ``Pipeline.run_many`` progress callback that reports whole articles of a batch of
+    ``count``: summarizing is the first half of the work, translating the second."""
+    if report is None:
+        return None
+    fractions = {"summarize": 0.0, "translate": 0.0}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage in fractions and total > 0:
+            fractions[stage] = min(1.0, done / total)
+            if stage == "translate":
+                fractions["summarize"] = 1.0
+            share = (fractions["summarize"] + fractions["translate"]) / 2
+            # Never a whole batch here: the last article counts when its record arrives.
+            report(min(count - 1, int(count * share)))
+
+    return progress
+
+
+def brief_many(
+    pipeline: Pipeline,
+    items: list[Loaded],
+    plan: BatchPlan,
+    progress: ArticleProgress | None = None,
+) -> list[BatchRecord]:
     """Brief ``items`` in one ``run_many`` call; if it raises, retry them one by one so
-    that only the article that fails gets an error record."""
+    that only the article that fails gets an error record. ``progress`` hears how many
+    articles of this call are as good as done while the models work."""
     if not items:
         return []
     started = time.perf_counter()
     try:
-        briefs = pipeline.run_many([item.text for item in items], plan.options)
+        briefs = pipeline.run_many(
+            [item.text for item in items],
+            plan.options,
+            progress=article_progress(len(items), progress),
+        )
     except Exception as exc:
         if len(items) > 1:
             log.warning(
@@ -91,7 +156,9 @@ def brief_many(pipeline: Pipeline, items: list[Loaded], plan: BatchPlan) -> list
                 type(exc).__name__,
                 exc,
             )
-            return [record for item in items for record in brief_many(pipeline, [item], plan)]
+            return [
+                record for item in items for record in brief_many(pipeline, [item], plan, progress)
+            ]
         message, kind = _describe(exc)
         log.warning("%s: %s", items[0].rel, message)
         seconds = time.perf_counter() - started

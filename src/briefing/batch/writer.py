@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -19,11 +20,31 @@ from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from .options import CSV_FILE, LOCK_FILE, RECORDS_FILE
 from .records import BatchRecord, Prior
 
 log = logging.getLogger("briefing")
+
+# Errors that no other file would escape: the whole batch stops with one message (exit 5)
+# instead of spending model time on briefs that cannot be saved.
+_FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+_TMP_SUFFIX = ".tmp"
+
+
+def output_error(exc: OSError, output_dir: Path, doing: str) -> OutputError:
+    """The one-line fatal message for an output folder that cannot be written."""
+    reason = exc.strerror or str(exc)
+    fix = {
+        errno.ENOSPC: "free some space (or choose another --out), then run the same command",
+        errno.EDQUOT: "free some of your quota (or choose another --out), then run again",
+        errno.EROFS: "choose a writable --out folder",
+    }.get(exc.errno or 0, "check the folder and its disk, then run the same command")
+    return OutputError(f"cannot write {doing} in {output_dir} ({reason}): {fix}")
+
+
+def is_fatal(exc: OSError) -> bool:
+    return exc.errno in _FATAL_ERRNOS
 
 
 def read_records(path: str | os.PathLike[str]) -> list[BatchRecord]:
@@ -98,9 +119,10 @@ def atomic_file(target: Path, mode: str = "w") -> Iterator[Any]:
     """A temporary file beside ``target`` that replaces it only when the block succeeds.
 
     The temporary name is fixed (the output folder has one writer, under a lock), so a
-    temporary left by a killed run is overwritten when that file is written again.
+    temporary left by a killed run is overwritten when that file is written again, and
+    ``remove_leftovers`` finds the others.
     """
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = target.with_name(f".{target.name}{_TMP_SUFFIX}")
     try:
         text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with tmp.open(mode, **text) as handle:
@@ -114,20 +136,43 @@ def atomic_file(target: Path, mode: str = "w") -> Iterator[Any]:
         raise
 
 
+def remove_leftovers(output_dir: Path) -> int:
+    """Delete the temporary files (``.NAME.tmp``) a killed run left in ``output_dir``.
+
+    Only the writer calls this, under the folder's lock, so no temporary is in use.
+    Symlinked folders are not followed. Returns how many were removed.
+    """
+    removed = 0
+    for folder, _dirs, files in os.walk(output_dir, followlinks=False):
+        for name in files:
+            if name.startswith(".") and name.endswith(_TMP_SUFFIX):
+                with suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+    if removed:
+        log.info("removed %d leftover temporary file(s) in %s", removed, output_dir)
+    return removed
+
+
 def confined_path(output_dir: Path, rel: str, suffix: str) -> Path:
-    """``output_dir/rel+suffix``, refused if it would land outside ``output_dir``."""
+    """``output_dir/rel+suffix``, refused if it would land outside ``output_dir``.
+
+    Each folder on the way is checked before it is used, so a symlinked folder inside
+    the output folder that leads elsewhere is refused before anything is created through it.
+    """
     parts = PurePosixPath(rel).parts
     if not parts or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
         raise ConfigError(f"refusing to write outside the output folder for {rel!r}")
-    target = output_dir.joinpath(*parts[:-1], parts[-1] + suffix)
-    target.parent.mkdir(parents=True, exist_ok=True)
     root = output_dir.resolve()
-    if not target.parent.resolve().is_relative_to(root):
-        # A symlinked folder inside the output folder must not lead the write elsewhere.
-        raise ConfigError(
-            f"refusing to write {target}: its folder leads outside {output_dir} (a symlink?)"
-        )
-    return target
+    folder = output_dir
+    for part in parts[:-1]:
+        folder = folder / part
+        if os.path.lexists(folder) and not folder.resolve().is_relative_to(root):
+            raise ConfigError(
+                f"refusing to write under {folder}: it leads outside {output_dir} (a symlink?)"
+            )
+        folder.mkdir(exist_ok=True)
+    return folder / (parts[-1] + suffix)
 
 
 class Writer:
@@ -141,10 +186,15 @@ class Writer:
         self._handle: Any = None
 
     def open(self) -> dict[str, Prior]:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        self._lock()
-        priors = repair_records(self.path)
-        self._handle = self.path.open("ab")
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            self._lock()
+            remove_leftovers(self.output_dir)
+            priors = repair_records(self.path)
+            self._handle = self.path.open("ab")
+        except OSError as exc:
+            self.close()
+            raise output_error(exc, self.output_dir, "the records file") from exc
         return priors
 
     def _lock(self) -> None:
@@ -164,12 +214,17 @@ class Writer:
         self._lock_handle = handle
 
     def write(self, record: BatchRecord) -> BatchRecord:
+        """Write one record (and its Markdown). A Markdown file that cannot be written makes
+        the record an error record; a full disk or a records file that cannot be written
+        raises OutputError (the record is then not written, so the next run redoes it)."""
         if record.ok and "md" in self.formats and record.markdown is not None:
             try:
                 target = confined_path(self.output_dir, record.path, ".md")
                 with atomic_file(target) as handle:
                     handle.write(record.markdown)
             except (OSError, ConfigError) as exc:
+                if isinstance(exc, OSError) and is_fatal(exc):
+                    raise output_error(exc, self.output_dir, "the Markdown briefs") from exc
                 reason = exc.strerror if isinstance(exc, OSError) else str(exc)
                 record = dataclasses.replace(
                     record,
@@ -177,12 +232,27 @@ class Writer:
                     error_kind="run",
                     brief={},
                 )
-        self._handle.write(record.to_json().encode("utf-8") + b"\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        line = record.to_json().encode("utf-8") + b"\n"
+        start = self._handle.tell()
+        try:
+            self._handle.write(line)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            # Take back a partly written line, so the file stays whole lines; if even that
+            # fails, the next run's repair drops the torn line.
+            with suppress(OSError):
+                self._handle.truncate(start)
+            raise output_error(exc, self.output_dir, RECORDS_FILE) from exc
         return record
 
     def write_csv(self) -> None:
+        try:
+            self._write_csv()
+        except OSError as exc:
+            raise output_error(exc, self.output_dir, CSV_FILE) from exc
+
+    def _write_csv(self) -> None:
         records = latest_records(self.path)
         columns = ["path", "title", "error", "summary", "translation", "chunk_count", "seconds"]
         columns += ["sha256", "encoding", "summarizer", "translator", "length", "script"]
@@ -211,7 +281,10 @@ class Writer:
                 )
 
     def close(self) -> None:
+        if self._lock_handle is not None:
+            remove_leftovers(self.output_dir)
         for handle in (self._handle, self._lock_handle):
             if handle is not None:
-                handle.close()
+                with suppress(OSError):  # a full disk may refuse the final flush too
+                    handle.close()
         self._handle = self._lock_handle = None
