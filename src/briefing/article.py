@@ -22,7 +22,7 @@ from typing import Any, Protocol, Self
 from .backends import ModelInfo
 from .clean import CleanOptions, looks_like_html
 from .errors import ConfigError, InputError
-from .options import Progress
+from .options import Progress, unknown_option_error
 from .reader import page_title
 from .segment import segment
 from .translate import AppliedTerm, TranslationOptions, Translator
@@ -72,9 +72,8 @@ class ArticleOptions:
         for key, val in flat.items():
             stage = next((s for s in _STAGES if key in cls._names(s)), None)
             if stage is None:
-                raise ConfigError(
-                    f"unknown option {key!r} for a whole-article translation; "
-                    f"valid: {', '.join(cls.option_names())}"
+                raise unknown_option_error(
+                    [key], cls.option_names(), "option for a whole-article translation"
                 )
             routed[stage][key] = val
         return cls(

@@ -13,6 +13,7 @@ from .backends import ModelInfo
 from .clean import CleanOptions, RemovedLine
 from .errors import ConfigError
 from .layout import HeaderField
+from .options import unknown_option_error
 from .summarizer import SummaryOptions
 from .translate import AppliedTerm, TranslationOptions
 from .trust import Flag, SourceLink
@@ -56,7 +57,7 @@ class BriefOptions:
                     routed[stage][key] = val
                     break
             else:
-                raise ConfigError(f"unknown option {key!r}; valid: {', '.join(cls.option_names())}")
+                raise unknown_option_error([key], cls.option_names())
         return cls(
             **{
                 stage: type(getattr(base, stage)).coerce(getattr(base, stage), **routed[stage])

@@ -25,6 +25,7 @@ from typing import Any
 
 from .brief import Brief, BriefOptions
 from .errors import ConfigError, InputError
+from .options import unknown_option_error
 from .pipeline import Pipeline
 from .settings import ModelChoice
 
@@ -172,7 +173,7 @@ class EvalConfig:
             valid = (*_CONFIG_KEYS, *BriefOptions.option_names())
             if key not in valid:
                 raise ConfigError(
-                    f"--compare {spec!r}: unknown key {key!r}; valid: {', '.join(valid)}"
+                    f"--compare {spec!r}: {unknown_option_error([key], valid, 'key')}"
                 )
             value = value.strip()
             values[key] = int(value) if value.isdigit() else value

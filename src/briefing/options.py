@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self, cast
 
 from .errors import ConfigError
@@ -49,10 +50,7 @@ class StageOptions:
     def _check_names(cls, mapping: Mapping[str, Any]) -> None:
         unknown = sorted(set(mapping) - set(cls.field_names()))
         if unknown:
-            raise ConfigError(
-                f"unknown {cls.__name__} option(s) {', '.join(unknown)}; "
-                f"valid: {', '.join(cls.field_names())}"
-            )
+            raise unknown_option_error(unknown, cls.field_names(), f"{cls.__name__} option")
 
     def validated(self) -> Self:
         """Override to check ranges; return self."""
@@ -75,3 +73,16 @@ def check_positive(name: str, value: int | None, *, allow_none: bool = False) ->
         return
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"{name} must be a positive integer, not {value!r}")
+
+
+def unknown_option_error(
+    unknown: Iterable[str], valid: Iterable[str], what: str = "option"
+) -> ConfigError:
+    """One line for misspelt option names: the closest valid name, then the valid ones once
+    each, sorted (several stages may share a name)."""
+    choices = sorted(set(valid))
+    parts = []
+    for name in dict.fromkeys(str(n) for n in unknown):
+        close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+        parts.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    return ConfigError(f"unknown {what} {', '.join(parts)}; valid: {', '.join(choices)}")
