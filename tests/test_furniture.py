@@ -169,3 +169,26 @@ def test_sample_trailer_removed_with_rules() -> None:
         ("0 comments:", "comments"),
         ("Post a Comment", "comments"),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share: " + "facebook  " * 40 + "!",
+        "facebook | " * 60 + "zzz",
+        "Reporting by " + "A; Editing by " * 60 + "!",
+        "By " + "Aaa " * 300 + "x",
+        "Photo: " + "Aaa / " * 80 + "x",
+        "x " * 5000 + "y",
+    ],
+)
+def test_long_near_miss_lines_fail_fast(line: str) -> None:
+    import time
+
+    from briefing.layout import header_kind
+
+    started = time.perf_counter()
+    furniture.match(line)
+    furniture.COMMENT_SIGNAL.match(line)
+    header_kind(line)
+    assert time.perf_counter() - started < 0.5  # no catastrophic backtracking

@@ -76,8 +76,9 @@ RULES: tuple[FurnitureRule, ...] = (
           r"|post\ a\ comment|(?:leave|add|write)\ a\ (?:comment|reply)|join\ the\ conversation"
           r"|comments?\s*(?:\(\d+\))?\s*:?|no\ comments?\s*:?", "trailer"),
     _rule("share", rf"(?:share|share\ this(?:\ article|\ story|\ post)?|sharing\ is\ caring)"
-          rf"\s*[:!]?(?:\s*{_NETWORKS}[\s,|·/]*)*"
-          rf"|{_NETWORKS}(?:\s*[|,·/]?\s*{_NETWORKS})*"
+          # Separators and names never overlap, so a long non-matching line fails fast.
+          rf"\s*[:!]?(?:[\s,|·/]+{_NETWORKS})*[\s,|·/]*"
+          rf"|{_NETWORKS}(?:[\s,|·/]+{_NETWORKS})*"
           rf"|(?:click\ to\ )?(?:share|email|print)(?:\ (?:on|to|a\ link\ to)\ \w+)?"
           rf"(?:\ \(opens\ in\ new\ window\))?|opens\ in\ new\ window"
           rf"|(?:share|send)\ (?:via|by|on)\ {_NETWORKS}|print\ (?:this\ )?(?:page|article|story)"
@@ -142,8 +143,8 @@ RULES: tuple[FurnitureRule, ...] = (
           r"epa|shutterstock|alamy|bloomberg)"),
     # "Reporting by Jane Smith; Editing by Tom Brown"; "(Reporting by …)".
     _rule("wire", r"\(?\s*(?:additional\ )?(?:reporting|writing|editing|compiled)\ by\ "
-          r"[A-Z][^.!?]{0,200}?(?:;\s*(?:additional\ )?(?:reporting|writing|editing)\ by\ "
-          r"[A-Z][^.!?]{0,120}?)*\s*\)?\.?"
+          r"[A-Z][^.!?;]{0,200}(?:;\s*(?:additional\ )?(?:reporting|writing|editing)\ by\ "
+          r"[A-Z][^.!?;]{0,120})*\.?"
           r"|(?:\(\s*)?(?:©\s*)?(?:reuters|ap|afp|bloomberg|associated\ press|xinhua)"
           r"(?:\s+\d{4})?\s*\)?"
           r"|our\ standards:\ the\ thomson\ reuters\ trust\ principles\.?"
