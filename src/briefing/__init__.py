@@ -1,14 +1,21 @@
 """briefing: English news article → short English brief → faithful Chinese brief."""
 
+from .article import ArticleTranslation
 from .batch import summarize_folder
 from .errors import BriefingError, InputError, ModelNotFoundError
+from .fetch import WebArticle, fetch_article
 from .glossary import Glossary
 from .pipeline import Brief, BriefOptions, Pipeline, get_pipeline, summarize
+
+# ``briefing.translate`` is the module of the sentence translator (the house rule: no public
+# name hides a module), so the cached one-call whole-article form is exported by this name.
+from .pipeline import translate as translate_article
 from .settings import ModelChoice
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArticleTranslation",
     "Brief",
     "BriefOptions",
     "BriefingError",
@@ -17,7 +24,10 @@ __all__ = [
     "ModelChoice",
     "ModelNotFoundError",
     "Pipeline",
+    "WebArticle",
+    "fetch_article",
     "get_pipeline",
     "summarize",
     "summarize_folder",
+    "translate_article",
 ]

@@ -158,6 +158,20 @@ class Brief:
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
+    def __repr__(self) -> str:
+        """Short: the start of both briefs, the models and the counts (not the whole dump)."""
+        return (
+            f"Brief(summary={_start(self.summary, 8)!r}, "
+            f"translation={_start(self.translation, 24, chars=True)!r}, "
+            f"models={self.info.summarizer.name!r}→{self.info.translator.name!r}, "
+            f"sentences={len(self.sentence_pairs)}, segments={len(self.segments)}, "
+            f"chunks={len(self.chunks)}, flags={len(self.flags)})"
+        )
+
+    def __str__(self) -> str:
+        """The two briefs as plain text, English first."""
+        return f"{self.summary}\n\n{self.translation}"
+
     def to_markdown(self, title: str | None = None, source: str | None = None) -> str:
         title = title or self.title
         lines = [f"# {title}" if title else "# Brief", ""]
@@ -171,6 +185,14 @@ class Brief:
             "",
         ]
         return "\n".join(lines)
+
+
+def _start(text: str, size: int, *, chars: bool = False) -> str:
+    """The first ``size`` words (or characters, for Chinese) of ``text``, with … if cut."""
+    if chars:
+        return text if len(text) <= size else text[:size] + "…"
+    words = text.split()
+    return " ".join(words[:size]) + (" …" if len(words) > size else "")
 
 
 # Empty values of the fields without a default; ``info`` has none (None).

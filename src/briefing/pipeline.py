@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .article import ArticleOptions, ArticleTranslation, translate_article
 from .backends import ModelInfo, load_model
 from .brief import Brief, BriefInfo, BriefOptions, StageSeconds
 from .clean import CleanOptions, CleanResult, check_article, clean
@@ -41,6 +42,7 @@ __all__ = [
     "get_pipeline",
     "model_id",
     "summarize",
+    "translate",
 ]
 
 log = logging.getLogger("briefing")
@@ -122,6 +124,22 @@ class Pipeline:
             compute_type=choice.compute_type,
             allow_pickle=allow_pickle,
         )
+
+    def translate_article(
+        self,
+        text_or_article: Any,
+        options: Any = None,
+        *,
+        progress: Progress | None = None,
+        **flat: Any,
+    ) -> ArticleTranslation:
+        """The whole article in Chinese, sentence by sentence (``article.translate_article``).
+
+        ``text_or_article``: text, HTML, or a fetched ``WebArticle`` / reader ``Article``;
+        ``options``: ArticleOptions, BriefOptions, a dict or None; flat keywords
+        (``script=``, ``glossary=``…) override. Takes the model lock itself.
+        """
+        return translate_article(self, text_or_article, options, progress, **flat)
 
     @property
     def models(self) -> tuple[ModelInfo, ModelInfo]:
@@ -288,5 +306,36 @@ def summarize(
 
     ``models`` (a ``ModelChoice``) replaces ``summarizer``, ``translator`` and ``device``.
     """
+    # Options are checked before any model loads: a typo costs no loading time.
+    opts = BriefOptions.coerce(None, length=length, script=script, **options)
     pipe = get_pipeline(models or ModelChoice(summarizer, translator, device))
-    return pipe.run(text, length=length, script=script, **options)
+    return pipe.run(text, opts)
+
+
+def translate(
+    text_or_article: Any,
+    translator: str | None = None,
+    script: str = "simplified",
+    *,
+    device: str = "auto",
+    models: ModelChoice | None = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> ArticleTranslation:
+    """Translate a whole English article into Chinese, with cached models.
+
+    Reuses a cached Pipeline with the same translator settings (whatever its summarizer);
+    otherwise loads the translator alone (the summarizer is ``lead``: no model).
+    ``models`` (a ``ModelChoice``) replaces ``translator`` and ``device``.
+    """
+    opts = ArticleOptions.coerce(None, script=script, **options)
+    choice = (models or ModelChoice("lead", translator, device)).resolved()
+    with _cache_lock:
+        pipe = next(
+            (p for c, p in _cache.items() if dataclasses.replace(c, summarizer=None)
+             == dataclasses.replace(choice, summarizer=None)),
+            None,
+        )
+    if pipe is None:
+        pipe = get_pipeline(choice)
+    return pipe.translate_article(text_or_article, opts, progress=progress)
