@@ -4,42 +4,54 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_run_options, model_choice, run_options
+from .common import add_run_options, model_choice, run_options, subcommand
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    batch = sub.add_parser(
+    batch = subcommand(
+        sub,
         "batch",
-        parents=parents,
+        parents,
         help="brief every article file in a folder (resumable)",
-        description="Brief every .txt/.md/.html file under INPUT_DIR into OUTPUT_DIR: "
+        description="Brief every .txt/.md/.html file under INPUT_DIR into --out: "
         "briefs.jsonl (one record per file), a Markdown brief per article, optional CSV. "
         "Re-running skips files already briefed with the same options and models.",
+        examples=[
+            "briefing batch articles/ --out briefs/",
+            "briefing batch articles/ --out briefs/ --format jsonl,md,csv --length short",
+            "briefing batch articles/ --out briefs/ --engine ray --num-workers 2",
+        ],
     )
-    batch.add_argument("input_dir", help="folder of article files (searched recursively)")
-    batch.add_argument("--out", required=True, help="output folder (created if missing)")
-    batch.add_argument(
+    source = batch.add_argument_group("input")
+    source.add_argument("input_dir", help="folder of article files (searched recursively)")
+    source.add_argument(
         "--glob",
         action="append",
-        help="file pattern, repeatable (default *.txt *.md *.html *.htm)",
+        metavar="PATTERN",
+        help="file pattern, repeatable (default: *.txt *.md *.html *.htm)",
     )
-    batch.add_argument(
-        "--batch-size", type=int, default=8, help="articles per model batch (default 8)"
-    )
-    batch.add_argument(
+    output = batch.add_argument_group("output")
+    output.add_argument("--out", required=True, help="output folder (created if missing)")
+    output.add_argument(
         "--format", default="jsonl,md", help="jsonl,md,csv (jsonl is always written)"
     )
-    batch.add_argument("--force", action="store_true", help="redo files already briefed")
+    output.add_argument("--force", action="store_true", help="redo files already briefed")
     # --quiet here is the global -q/--quiet (from the parents): one meaning everywhere.
-    batch.add_argument(
+    add_run_options(batch)
+    engine = batch.add_argument_group("batch engine")
+    engine.add_argument(
+        "--batch-size", type=int, default=8, metavar="N", help="articles per model batch"
+    )
+    engine.add_argument(
         "--engine", choices=("local", "ray"), default="local", help="ray needs briefing[ray]"
     )
-    batch.add_argument("--address", help="Ray cluster: auto or ray://host:10001 (default: local)")
-    batch.add_argument("--num-workers", type=int, default=1, help="Ray model workers (default 1)")
-    batch.add_argument(
-        "--gpus-per-worker", type=float, default=0.0, help="GPUs per Ray model worker (default 0)"
+    engine.add_argument("--address", help="Ray cluster: auto or ray://host:10001 (default: local)")
+    engine.add_argument(
+        "--num-workers", type=int, default=1, metavar="N", help="Ray model workers"
     )
-    add_run_options(batch)
+    engine.add_argument(
+        "--gpus-per-worker", type=float, default=0.0, metavar="G", help="GPUs per Ray model worker"
+    )
     batch.set_defaults(func=run)
 
 
