@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import argparse
 
+from ..models import QUANTIZATIONS
+from .common import subcommand
+
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    convert = sub.add_parser(
+    convert = subcommand(
+        sub,
         "convert",
-        parents=parents,
+        parents,
         help="convert local models to CTranslate2 (the fast engine; no internet needed)",
         description="Convert local Hugging Face models to CTranslate2 into <folder>/ct2-<type>/.",
+        examples=[
+            "briefing convert Helsinki-NLP/opus-mt-en-zh",
+            "briefing convert ./my-model --quantization float16 --force",
+        ],
     )
     convert.add_argument("models", nargs="+", help="model folders or ids found locally")
     convert.add_argument(
         "--quantization",
         default="int8",
-        help="weight type: int8 (default), int8_float16, int16, float16, bfloat16, float32",
+        choices=QUANTIZATIONS,
+        help="weight type",
     )
     convert.add_argument("--force", action="store_true", help="convert again if converted")
     convert.set_defaults(func=run)

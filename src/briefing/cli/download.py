@@ -7,13 +7,23 @@ import logging
 import sys
 
 from ..errors import BriefingError
+from .common import subcommand
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    download = sub.add_parser(
+    download = subcommand(
+        sub,
         "download",
-        parents=parents,
+        parents,
         help="fetch missing models into the models folder (needs internet)",
+        description="Fetch models from the Hugging Face hub into the models folder "
+        "(`briefing models` shows where) and convert them to CTranslate2 int8, the fast "
+        "CPU engine. Models already there are only checked.",
+        examples=[
+            "briefing download",
+            "briefing download Helsinki-NLP/opus-mt-en-zh",
+            "BRIEFING_MODELS_DIR=/data/models briefing download --no-convert",
+        ],
     )
     download.add_argument("models", nargs="*", help="model ids (default: the two defaults)")
     download.add_argument(

@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from pathlib import Path
 
-from .common import add_run_options, model_choice, run_options
+from .common import add_run_options, model_choice, run_options, subcommand, write_output
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    evaluate = sub.add_parser(
+    evaluate = subcommand(
+        sub,
         "eval",
-        parents=parents,
+        parents,
         help="score briefs against reference summaries (ROUGE, chrF, BLEU, speed)",
         description="Brief each article of DATA.jsonl ({article, summary_zh[, summary_en]} "
-        "per line) and score the briefs; --compare runs several configurations.",
+        "per line) and score the briefs; --compare runs several configurations, one "
+        "progress line each.",
+        examples=[
+            "briefing eval data.jsonl --limit 20",
+            "briefing eval data.jsonl --compare name=lead,summarizer=lead,sentences=3 "
+            "--compare name=model",
+            "briefing eval data.jsonl --json --out report.json",
+        ],
     )
-    evaluate.add_argument("data", help="JSONL file: article, summary_zh, optional summary_en")
-    evaluate.add_argument(
+    data = evaluate.add_argument_group("input")
+    data.add_argument("data", help="JSONL file: article, summary_zh, optional summary_en")
+    data.add_argument("--limit", type=int, metavar="N", help="only the first N articles")
+    data.add_argument(
         "--compare",
         action="append",
         default=[],
@@ -27,13 +36,13 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         help="repeatable: key=value,… with name, summarizer, translator or any brief option, "
         "e.g. name=lead,summarizer=lead,sentences=3",
     )
-    evaluate.add_argument("--limit", type=int, help="only the first N articles")
-    evaluate.add_argument(
-        "--batch-size", type=int, default=8, help="articles per model batch (default 8)"
-    )
-    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
-    evaluate.add_argument("--out", help="also write the JSON report to this file")
+    output = evaluate.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print the report as JSON")
+    output.add_argument("--out", metavar="FILE", help="also write the JSON report to FILE")
     add_run_options(evaluate)
+    evaluate.add_argument_group("batch engine").add_argument(
+        "--batch-size", type=int, default=8, metavar="N", help="articles per model batch"
+    )
     evaluate.set_defaults(func=run)
 
 
@@ -55,9 +64,22 @@ def run(args: argparse.Namespace) -> int:
         for c in configs
     ]
 
+    # One line per configuration: rewritten in place on a terminal, printed once when
+    # the configuration is done on a pipe or log.
+    tty = sys.stderr.isatty()
+    current: list[str] = []
+
     def progress(name: str, done: int, total: int) -> None:
-        if not args.quiet:
+        if args.quiet:
+            return
+        if current and current[0] != name and tty:
+            print(file=sys.stderr)
+        if not current or current[0] != name:
+            current[:] = [name]
+        if tty:
             print(f"\r{name}: {done}/{total}", end="", file=sys.stderr, flush=True)
+        elif done >= total:
+            print(f"{name}: {done}/{total}", file=sys.stderr, flush=True)
 
     report = evaluate(
         items,
@@ -67,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=progress,
     )
-    if not args.quiet:
+    if not args.quiet and tty and current:
         print(file=sys.stderr)
     if args.out:
-        Path(args.out).write_text(report.to_json(indent=2) + "\n", encoding="utf-8")
+        write_output(report.to_json(indent=2), args.out)
     print(report.to_json(indent=2) if args.json else report.table())
     return 0

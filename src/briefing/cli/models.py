@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+from .common import subcommand
+
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    models = sub.add_parser(
+    models = subcommand(
+        sub,
         "models",
-        parents=parents,
+        parents,
         help="list the default and installed models, where they are and how to fetch them",
+        description="List the default models and every installed one: folder, size, "
+        "engines, and the command that fetches a missing one.",
+        examples=[
+            "briefing models",
+            "BRIEFING_MODELS_DIR=/data/models briefing models",
+        ],
     )
     models.set_defaults(func=run)
 

@@ -5,27 +5,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_model_options, model_choice
+from ..settings import MAX_CONCURRENCY, ServeSettings
+from .common import add_model_options, model_choice, subcommand
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser(
+    serve = subcommand(
+        sub,
         "serve",
-        parents=parents,
+        parents,
         help="start the web UI (login from $BRIEFING_AUTH=user:password)",
-        description="Start the web UI. Set BRIEFING_AUTH=user:password to require a login.",
+        description="Start the web UI. Set BRIEFING_AUTH=user:password to require a login; "
+        "BRIEFING_ALLOW_PRIVATE_URLS=1 lets its link box fetch private addresses.",
+        examples=[
+            "briefing serve",
+            "BRIEFING_AUTH=ann:s3cret briefing serve --host 0.0.0.0 --port 8080",
+            "briefing serve --summarizer lead --concurrency 4",
+        ],
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    serve.add_argument(
-        "--share", action="store_true", help="also publish a public gradio.live link (off)"
+    listen = serve.add_argument_group("server")
+    listen.add_argument("--host", default="127.0.0.1", help="address to bind")
+    listen.add_argument("--port", type=int, default=7860, help="port (1-65535)")
+    listen.add_argument(
+        "--share", action="store_true", help="also publish a public gradio.live link"
     )
-    add_model_options(serve)
-    serve.add_argument(
+    listen.add_argument(
         "--concurrency",
         type=int,
-        help="requests worked on at once (default 2; model calls are serialised anyway)",
+        metavar="N",
+        help=f"requests worked on at once, 1-{MAX_CONCURRENCY} (default 2; model calls are "
+        "serialised anyway)",
     )
+    add_model_options(serve)
     serve.set_defaults(func=run)
 
 
@@ -35,17 +46,21 @@ def run(args: argparse.Namespace) -> int:
     from .. import web
     from ..errors import ConfigError
 
+    # Every value is checked before anything loads: the same checks the web package uses.
+    settings = ServeSettings(
+        host=args.host, port=args.port, share=args.share, concurrency=args.concurrency
+    )
+    choice = model_choice(args)
     auth = web.parse_auth(os.environ.get("BRIEFING_AUTH"))
     for warning in web.security_warnings(args.host, args.share, auth):
         print(f"briefing: warning: {warning}", file=sys.stderr)
-    choice = model_choice(args)
     pipeline, error = web.load_pipeline(choice)
     if error is not None:
         print(f"briefing: warning: starting without models: {error}", file=sys.stderr)
     app = web.build_app(
         pipeline,
         error,
-        concurrency_limit=args.concurrency or web.CONCURRENCY_LIMIT,
+        concurrency_limit=settings.concurrency or web.CONCURRENCY_LIMIT,
         choice=choice,  # the page lists every missing model of this choice
     )
     try:
