@@ -17,8 +17,10 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def _record(path: str, title: str, summary: str = "", zh: str = "", **extra) -> BatchRecord:  # type: ignore[no-untyped-def]
+    url = extra.pop("url", None)
     brief = {"summary": summary, "translation": zh, "flags": extra.pop("flags", []), **extra}
     return BatchRecord(
+        url=url,
         path=path,
         title=title,
         sha256="0" * 64,

@@ -13,7 +13,6 @@ import html
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 # Submodules, not the package: batch/run.py can then import this module without a cycle.
 from .batch.options import RECORDS_FILE
 from .batch.records import BatchRecord
-from .batch.writer import latest_records
+from .batch.writer import atomic_file, latest_records
 
 log = logging.getLogger("briefing")
 
@@ -220,7 +219,9 @@ def write_digest(
 
 def _source(record: BatchRecord) -> str:
     """Where the article came from: its URL when the record has one, else its file path."""
-    for key in ("final_url", "url", "source"):
+    if record.final_url or record.url:
+        return str(record.final_url or record.url)
+    for key in ("final_url", "url", "source"):  # records from before the URL fields
         value = record.brief.get(key)
         if isinstance(value, str) and value:
             return value
@@ -228,18 +229,10 @@ def _source(record: BatchRecord) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` at once, so a reader never sees half a digest."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as handle:
-        temporary = Path(handle.name)
-        try:
-            handle.write(text)
-        except BaseException:
-            handle.close()
-            temporary.unlink(missing_ok=True)
-            raise
-    os.replace(temporary, path)
+    """Replace ``path`` at once, so a reader never sees half a digest (the batch writer's
+    temporary naming, so a batch removes what a killed run left)."""
+    with atomic_file(path) as handle:
+        handle.write(text)
 
 
 def _esc(text: str) -> str:

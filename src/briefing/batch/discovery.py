@@ -24,9 +24,10 @@ class FileTask:
     ``safe_name``); ``path`` is the real file-system name, which may not be.
     """
 
-    rel: str  # POSIX path relative to the input folder, valid UTF-8
+    rel: str  # POSIX path relative to the input folder, valid UTF-8 (or the URL)
     path: str
     problem: str | None = None
+    url: str | None = None  # set for a task from --urls: fetched, not read
 
 
 def safe_name(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,11 @@ class BatchOptions(StageOptions):
     max_bytes: files larger than this are refused without being read.
     engine: ``local`` (this process) or ``ray`` (Ray Data; see ray_engine.py).
     address / num_workers / gpus_per_worker: the Ray cluster and its actor pool.
+    urls: brief these URLs instead of a folder's files: a list of URLs, or the path of a
+        text file with one a line (``#`` comments and blank lines ignored).
+    digest: also write ``digest.md`` and ``digest.html``, from every record, on every run.
+    translate_article: add the whole article in Chinese, sentence by sentence, to each
+        record (``article``) and its Markdown.
     """
 
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
@@ -46,6 +52,9 @@ class BatchOptions(StageOptions):
     address: str | None = None
     num_workers: int = 1
     gpus_per_worker: float = 0.0
+    urls: tuple[str, ...] | None = None
+    digest: bool = False
+    translate_article: bool = False
 
     def __post_init__(self) -> None:
         # Accept "jsonl,md", one pattern as a string, and None for the default.
@@ -55,6 +64,16 @@ class BatchOptions(StageOptions):
         patterns: Any = DEFAULT_PATTERNS if self.patterns is None else self.patterns
         if isinstance(patterns, str):
             patterns = [patterns]
+        urls: Any = self.urls
+        if isinstance(urls, str | os.PathLike):
+            from .urls import read_url_list
+
+            urls = read_url_list(urls)
+        elif urls is not None:
+            from .urls import parse_url_list
+
+            urls = parse_url_list([str(u) for u in urls], "urls")
+        object.__setattr__(self, "urls", urls)
         try:
             object.__setattr__(self, "formats", tuple(formats))
             object.__setattr__(self, "patterns", tuple(patterns))

@@ -50,8 +50,10 @@ def import_ray() -> Any:
 
 
 def read_row(row: dict[str, Any], plan: BatchPlan) -> dict[str, Any]:
-    """Stateless task: read, decode, clean, segment and check one file."""
-    task = FileTask(row["rel"], os.fsdecode(row["path"]), row["problem"] or None)
+    """Stateless task: read (or fetch), decode, clean, segment and check one file."""
+    task = FileTask(
+        row["rel"], os.fsdecode(row["path"]), row["problem"] or None, row["url"] or None
+    )
     prior = Prior(row["prior_key"], row["prior_error"] or None) if row["prior_key"] else None
     item = load_file(task, plan, prior)
     return {"rel": item.rel, "status": item.status, "loaded": item.to_json()}
@@ -165,6 +167,7 @@ def _stream(
                 # Bytes: a name that is not UTF-8 cannot be an Arrow string.
                 "path": os.fsencode(task.path),
                 "problem": task.problem or "",
+                "url": task.url or "",
                 "prior_key": prior.key if prior else "",
                 "prior_error": (prior.error or "") if prior else "",
             }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal, Self, cast
 
+from ..article import ArticleTranslation
 from ..brief import Brief
 from .options import BatchPlan, canonical
 
@@ -22,8 +23,10 @@ OutcomeStatus = Literal["done", "skipped", "failed"]
 ErrorKind = Literal["input", "run"]
 
 # Keys of a record around the Brief's own (``Brief.to_dict()``), in file order.
-_HEAD = ("path", "title", "sha256", "encoding", "error", "error_kind")
-_TAIL = ("options", "models", "chunk_count", "seconds")
+_HEAD = ("path", "title", "sha256", "encoding", "error", "error_kind", "url", "final_url")
+_TAIL = ("options", "models", "chunk_count", "seconds", "article")
+# Written only when set, so a file's record reads exactly as before these fields existed.
+_OPTIONAL = ("url", "final_url", "article")
 # Carried between processes with a record, never written to the records file.
 _MARKDOWN = "markdown"
 
@@ -32,11 +35,13 @@ _MARKDOWN = "markdown"
 class BatchRecord:
     """One line of ``briefs.jsonl``: the Brief's own serialisation plus the file's fields.
 
-    ``to_dict()`` holds the file fields (``path`` relative to the input folder, ``title``,
-    ``sha256``, ``encoding``, ``error``, ``error_kind``), then every field of
-    ``Brief.to_dict()`` (empty for a failed file), then ``options``, ``models``,
-    ``chunk_count`` and ``seconds``. ``error_kind`` is ``input`` when the file itself cannot
-    be briefed (kept until it changes) and ``run`` when briefing it failed (retried).
+    ``to_dict()`` holds the file fields (``path`` relative to the input folder, or the
+    URL for ``--urls``; ``title``, ``sha256``, ``encoding``, ``error``, ``error_kind``,
+    ``url`` and ``final_url`` for a URL), then every field of ``Brief.to_dict()`` (empty
+    for a failed file), then ``options``, ``models``, ``chunk_count``, ``seconds`` and
+    ``article`` (``ArticleTranslation.to_dict()``, with ``--translate-article`` only). ``error_kind`` is ``input`` when the file itself cannot be briefed (kept until
+    it changes) and ``run`` when briefing it failed (retried). Fields added later have
+    defaults, so records written by older versions load.
     """
 
     path: str
@@ -50,6 +55,9 @@ class BatchRecord:
     error: str | None = None
     error_kind: ErrorKind | None = None
     brief: dict[str, Any] = field(default_factory=dict)  # Brief.to_dict()
+    url: str | None = None  # as listed in the --urls file
+    final_url: str | None = None  # after redirects
+    article: dict[str, Any] | None = None  # ArticleTranslation.to_dict()
     # Rendered by whoever holds the Brief; written by the driver; not part of the record.
     markdown: str | None = field(default=None, repr=False, compare=False)
 
@@ -75,6 +83,9 @@ class BatchRecord:
         brief = self.brief or Brief.empty_dict()
         data.update({k: v for k, v in brief.items() if k not in _HEAD and k not in _TAIL})
         data.update({name: getattr(self, name) for name in _TAIL})
+        for name in _OPTIONAL:
+            if data[name] is None:
+                del data[name]
         if markdown:
             data[_MARKDOWN] = self.markdown
         return data
@@ -108,19 +119,35 @@ class BatchRecord:
             "title": item.title,
             "sha256": item.sha256,
             "encoding": item.encoding,
+            "url": item.url,
+            "final_url": item.final_url,
             "options": plan.options_dict,
             "models": plan.models_key,
         }
 
     @classmethod
-    def success(cls, item: Loaded, brief: Brief, plan: BatchPlan) -> BatchRecord:
-        title = item.title or PurePosixPath(item.rel).name
+    def success(
+        cls,
+        item: Loaded,
+        brief: Brief,
+        plan: BatchPlan,
+        article: ArticleTranslation | None = None,
+    ) -> BatchRecord:
+        title = item.title or (item.url or PurePosixPath(item.rel).name)
+        markdown = brief.to_markdown(title=title, source=item.final_url or item.rel)
+        seconds = item.seconds + brief.info.seconds.total
+        if article is not None:
+            # The whole article after the brief, under its own heading (not a second title).
+            body = article.to_markdown().split("\n", 1)[1]
+            markdown += "\n## Whole article, sentence by sentence\n" + body
+            seconds += article.info.seconds.total
         return cls(
             **cls._file_fields(item, plan),
             chunk_count=len(brief.chunks),
-            seconds=round(item.seconds + brief.info.seconds.total, 4),
+            seconds=round(seconds, 4),
             brief=brief.to_dict(),
-            markdown=brief.to_markdown(title=title, source=item.rel),
+            article=article.to_dict() if article is not None else None,
+            markdown=markdown,
         )
 
     @classmethod
@@ -179,6 +206,8 @@ class Loaded(_Wire):
     seconds: float = 0.0
     record: BatchRecord | None = None
     repeat: bool = False
+    url: str | None = None
+    final_url: str | None = None
 
 
 @dataclass

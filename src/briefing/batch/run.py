@@ -22,8 +22,9 @@ from .discovery import FileTask, discover
 from .local import local_outcomes
 from .options import RECORDS_FILE, BatchOptions, BatchPlan, canonical
 from .records import Outcome, Prior
+from .urls import url_tasks
 from .work import already_done
-from .writer import Writer
+from .writer import Writer, output_error
 
 log = logging.getLogger("briefing")
 
@@ -92,7 +93,7 @@ class BatchReport:
 
 
 def summarize_folder(
-    input_dir: str | os.PathLike[str],
+    input_dir: str | os.PathLike[str] | None,
     output_dir: str | os.PathLike[str],
     *,
     options: BriefOptions | Mapping[str, Any] | None = None,
@@ -110,6 +111,12 @@ def summarize_folder(
     ``pipeline`` reuses loaded models (local engine). Setting ``stop`` (or Ctrl-C, when
     called from the main thread) ends the run after the current batch; a second Ctrl-C
     stops at once. Files that cannot be briefed get error records; the run goes on.
+
+    ``urls=`` (a list, or a text file of URLs) briefs those pages instead of a folder
+    (``input_dir`` None); ``digest=True`` writes ``digest.md``/``digest.html`` from every
+    record; ``translate_article=True`` adds the whole article in Chinese to each record.
+    Raises InputError when there is nothing to brief, OutputError (exit code 5, with
+    ``.report``) when the output folder cannot be written (a full disk).
     """
     batch_flat, model_flat, brief_flat = _route(flat)
     batch_opts = BatchOptions.coerce(batch, **batch_flat)
@@ -117,19 +124,10 @@ def summarize_folder(
     brief_opts = BriefOptions.coerce(options, **brief_flat)
     if pipeline is not None and batch_opts.engine != "local":
         raise ConfigError("pipeline= works with the local engine only; pass model names instead")
-    source = Path(input_dir)
     target = Path(output_dir)
-    if not source.is_dir():
-        what = "is not a folder" if source.exists() else "does not exist"
-        raise InputError(f"the input folder {source} {what}: pass a folder of article files")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"--out {target} is a file: pass a folder for the outputs")
-    if os.path.realpath(target) == os.path.realpath(source):
-        # Its own outputs (a.txt.md, digest.md) would be briefed again on every run.
-        raise ConfigError(
-            f"--out {target} is the input folder: choose another folder for the outputs "
-            "(a subfolder is fine; it is skipped)"
-        )
+    source = _check_input(input_dir, target, batch_opts)
 
     models_key = (
         {
@@ -144,7 +142,7 @@ def summarize_folder(
         options=brief_opts,
         batch=batch_opts,
         models=model_opts,
-        options_dict=json.loads(canonical(brief_opts.to_dict())),
+        options_dict=_options_dict(brief_opts, batch_opts),
         models_key=models_key,
     )
     if batch_opts.engine == "ray":
@@ -154,13 +152,9 @@ def summarize_folder(
         engine: Callable[..., Iterator[Outcome]] = ray_outcomes
     else:
         engine = local_outcomes
-    tasks = discover(source, batch_opts.patterns, skip=target)
-    if not tasks:
-        raise InputError(
-            f"no article files under {source} (looked for {', '.join(batch_opts.patterns)}): "
-            "pass a folder of articles, or choose the files with --pattern"
-        )
-    report = BatchReport(str(source), str(target), batch_opts.engine, found=len(tasks))
+    tasks = _tasks(source, target, batch_opts)
+    where = str(source) if batch_opts.urls is None else "URL list"
+    report = BatchReport(where, str(target), batch_opts.engine, found=len(tasks))
     started = time.perf_counter()
     stop = stop or threading.Event()
     writer = Writer(target, batch_opts.formats)
@@ -186,6 +180,9 @@ def summarize_folder(
         report.interrupted = stop.is_set()
         if "csv" in batch_opts.formats:
             writer.write_csv()
+        if batch_opts.digest:
+            # From every record, so a resumed (or interrupted) batch gives the full digest.
+            _write_digest(target, [t.rel for t in tasks])
     except OutputError as exc:
         # One line for the person, and the summary of what was done before the disk failed.
         report.interrupted = True
@@ -196,6 +193,60 @@ def summarize_folder(
         writer.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_input(
+    input_dir: str | os.PathLike[str] | None, target: Path, batch: BatchOptions
+) -> Path:
+    if batch.urls is not None:
+        if input_dir is not None:
+            raise ConfigError("pass an input folder or a URL list (--urls), not both")
+        return Path(".")
+    if input_dir is None:
+        raise ConfigError("pass an input folder of article files, or a URL list (--urls)")
+    source = Path(input_dir)
+    if not source.is_dir():
+        what = "is not a folder" if source.exists() else "does not exist"
+        raise InputError(f"the input folder {source} {what}: pass a folder of article files")
+    if os.path.realpath(target) == os.path.realpath(source):
+        # Its own outputs (a.txt.md, digest.md) would be briefed again on every run.
+        raise ConfigError(
+            f"--out {target} is the input folder: choose another folder for the outputs "
+            "(a subfolder is fine; it is skipped)"
+        )
+    return source
+
+
+def _tasks(source: Path, target: Path, batch: BatchOptions) -> list[FileTask]:
+    if batch.urls is not None:
+        if not batch.urls:
+            raise InputError("the URL list has no URLs: write one URL a line")
+        return url_tasks(batch.urls)
+    tasks = discover(source, batch.patterns, skip=target)
+    if not tasks:
+        raise InputError(
+            f"no article files under {source} (looked for {', '.join(batch.patterns)}): "
+            "pass a folder of articles, or choose the files with --glob"
+        )
+    return tasks
+
+
+def _options_dict(brief: BriefOptions, batch: BatchOptions) -> dict[str, Any]:
+    """The options a record is made with (its ``options``, part of the resume key)."""
+    data: dict[str, Any] = json.loads(canonical(brief.to_dict()))
+    if batch.translate_article:
+        # Only when asked, so records made without it keep their keys (and resume).
+        data["translate_article"] = True
+    return data
+
+
+def _write_digest(target: Path, order: list[str]) -> None:
+    from ..digest import write_digest
+
+    try:
+        write_digest(target, order=order)
+    except OSError as exc:
+        raise output_error(exc, target, "the digest") from exc
 
 
 def _done_before(tasks: list[FileTask], plan: BatchPlan, priors: dict[str, Prior]) -> set[str]:

@@ -1,4 +1,4 @@
-"""The work on one file that both engines share: read and check it, then brief it."""
+"""The work on one file (or URL) that both engines share: read and check it, brief it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
-from ..errors import InputError
+from ..article import ArticleTranslation, translate_article
+from ..errors import FetchError, InputError
 from ..options import Progress
 from ..pipeline import Pipeline
 from ..reader import read_article
@@ -20,24 +22,28 @@ log = logging.getLogger("briefing")
 
 
 def load_file(task: FileTask, plan: BatchPlan, prior: Prior | None) -> Loaded:
-    """Read, decode and check one file; decide whether it needs briefing. Never raises."""
+    """Read (or fetch), decode and check one file; decide whether it needs briefing.
+    Never raises."""
     started = time.perf_counter()
-    item = Loaded(task.rel, "todo")
+    item = Loaded(task.rel, "todo", url=task.url)
     try:
         if task.problem:
             raise InputError(task.problem)
-        article = read_article(Path(task.path), plan.batch.max_bytes)
-        item.title = short_title(article.title)
-        item.sha256, item.encoding = article.sha256, article.encoding
-        key = plan.key(article.sha256)
+        if task.url is not None:
+            text = _fetch(task.url, item)
+        else:
+            article = read_article(Path(task.path), plan.batch.max_bytes)
+            item.title = short_title(article.title)
+            item.sha256, item.encoding, text = article.sha256, article.encoding, article.text
+        key = plan.key(item.sha256)
         if prior and prior.error is None and prior.key == key and not plan.batch.force:
             item.status = "skipped"
             return item
-        Pipeline.prepare(article.text, plan.options.clean)
-        item.text = article.text
+        Pipeline.prepare(text, plan.options.clean)
+        item.text = text
     except Exception as exc:  # one bad file must not stop the batch, whatever it raises
         item.status = "failed"
-        if item.sha256 is None and not task.problem:
+        if item.sha256 is None and not task.problem and task.url is None:
             item.sha256 = _sha256_of(Path(task.path), plan.batch.max_bytes)
         item.seconds = time.perf_counter() - started
         message, kind = _describe(exc)
@@ -53,10 +59,26 @@ def load_file(task: FileTask, plan: BatchPlan, prior: Prior | None) -> Loaded:
     return item
 
 
+def _fetch(url: str, item: Loaded) -> str:
+    """Fetch a listed URL into ``item``; returns the page's main text.
+
+    The record's ``sha256`` is of that main text, not of the raw page: a page whose ads or
+    timestamps change between runs is still the same article, and resume skips it.
+    """
+    from ..fetch import fetch_article  # httpx is loaded only by batches of URLs
+
+    page = fetch_article(url)  # the user's own list: fetched as given, like `brief URL`
+    item.title = short_title(page.title)
+    item.final_url, item.encoding = page.final_url, page.encoding
+    item.sha256 = hashlib.sha256(page.text.encode("utf-8")).hexdigest()
+    return page.text
+
+
 def already_done(task: FileTask, plan: BatchPlan, prior: Prior | None) -> bool:
     """True when ``prior`` is a brief of this file's current content under this plan (the
-    file is hashed, not parsed: cheap enough to count skipped files before the run)."""
-    if prior is None or prior.error is not None or task.problem:
+    file is hashed, not parsed: cheap enough to count skipped files before the run).
+    A URL is never known to be done before it is fetched."""
+    if prior is None or prior.error is not None or task.problem or task.url is not None:
         return False
     return prior.key == plan.key(_sha256_of(Path(task.path), plan.batch.max_bytes))
 
@@ -90,6 +112,9 @@ def short_title(title: str, limit: int = TITLE_CHARS) -> str:
 
 def _describe(exc: BaseException) -> tuple[str, ErrorKind]:
     """(message, kind) for an error record."""
+    if isinstance(exc, FetchError):
+        # A timeout or a 503 may pass: "run" records are retried on the next run.
+        return str(exc), "run" if exc.transient else "input"
     if isinstance(exc, InputError):
         return str(exc), "input"
     if isinstance(exc, FileNotFoundError):
@@ -163,6 +188,27 @@ def brief_many(
         log.warning("%s: %s", items[0].rel, message)
         seconds = time.perf_counter() - started
         return [BatchRecord.failure(items[0], plan, message, kind, seconds)]
-    return [
-        BatchRecord.success(item, brief, plan) for item, brief in zip(items, briefs, strict=True)
-    ]
+    if not plan.batch.translate_article:
+        return [
+            BatchRecord.success(item, brief, plan)
+            for item, brief in zip(items, briefs, strict=True)
+        ]
+    records = []
+    for item, brief in zip(items, briefs, strict=True):
+        try:
+            article = _whole_article(pipeline, item, plan)
+        except Exception as exc:  # an error record; a run error is retried next time
+            message, kind = _describe(exc)
+            log.warning("%s: translating the whole article failed: %s", item.rel, message)
+            records.append(BatchRecord.failure(item, plan, message, kind))
+            continue
+        records.append(BatchRecord.success(item, brief, plan, article))
+    return records
+
+
+def _whole_article(pipeline: Pipeline, item: Loaded, plan: BatchPlan) -> ArticleTranslation:
+    """The whole article in Chinese, sentence by sentence (``--translate-article``)."""
+    source = SimpleNamespace(
+        text=item.text, title=item.title, final_url=item.final_url or "", url=item.url or ""
+    )
+    return translate_article(pipeline, source, plan.options)

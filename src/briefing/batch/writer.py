@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import ConfigError, OutputError
 from .options import CSV_FILE, LOCK_FILE, RECORDS_FILE
 from .records import BatchRecord, Prior
+from .urls import markdown_rel
 
 log = logging.getLogger("briefing")
 
@@ -219,7 +220,8 @@ class Writer:
         raises OutputError (the record is then not written, so the next run redoes it)."""
         if record.ok and "md" in self.formats and record.markdown is not None:
             try:
-                target = confined_path(self.output_dir, record.path, ".md")
+                rel = markdown_rel(record.url) if record.url else record.path
+                target = confined_path(self.output_dir, rel, ".md")
                 with atomic_file(target) as handle:
                     handle.write(record.markdown)
             except (OSError, ConfigError) as exc:
