@@ -39,8 +39,9 @@ class BatchRecord:
     URL for ``--urls``; ``title``, ``sha256``, ``encoding``, ``error``, ``error_kind``,
     ``url`` and ``final_url`` for a URL), then every field of ``Brief.to_dict()`` (empty
     for a failed file), then ``options``, ``models``, ``chunk_count``, ``seconds`` and
-    ``article`` (``ArticleTranslation.to_dict()``, with ``--translate-article`` only). ``error_kind`` is ``input`` when the file itself cannot be briefed (kept until
-    it changes) and ``run`` when briefing it failed (retried). Fields added later have
+    ``article`` (``ArticleTranslation.to_dict()``, with ``--translate-article`` only).
+    ``error_kind`` is ``input`` when the file itself cannot be briefed (kept until it
+    changes) and ``run`` when briefing it failed (retried). Fields added later have
     defaults, so records written by older versions load.
     """
 
