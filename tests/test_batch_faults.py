@@ -107,9 +107,12 @@ def test_disk_full_on_a_real_tmpfs(tmp_path: Path, pipe: Pipeline) -> None:
     """The reproduction itself: --out on a 2 MB tmpfs that is already nearly full."""
     mount = tmp_path / "small"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
-    ).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("mounting a tmpfs needs root")
     try:
         fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)

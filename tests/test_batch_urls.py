@@ -45,7 +45,9 @@ def test_url_list_comments_blanks_duplicates_and_bad_lines(tmp_path: Path) -> No
 
 
 def test_batch_of_urls_records_resume_and_errors(
-    tmp_path: Path, pipe: Pipeline, server  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    pipe: Pipeline,
+    server,  # type: ignore[no-untyped-def]
 ) -> None:
     listing = tmp_path / "urls.txt"
     urls = [server.url(p) for p in ("/article", "/redirect", "/latin1", "/missing", "/error")]

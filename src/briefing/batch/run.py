@@ -275,7 +275,10 @@ def _route(flat: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[s
 def _account(report: BatchReport, writer: Writer, outcome: Outcome) -> None:
     record = outcome.record
     if record is not None:
-        record = writer.write(record)
+        try:
+            record = writer.write(record)
+        except OSError as exc:  # whatever the writer missed: still one line, exit 5
+            raise output_error(exc, writer.output_dir, RECORDS_FILE) from exc
         if not record.ok:
             outcome = Outcome(outcome.rel, "failed", record, record.error)
     if outcome.status == "done":
