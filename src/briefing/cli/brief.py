@@ -71,8 +71,7 @@ def report_cleaning(brief: Brief) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source, where = read_source(args.file)
-    text = getattr(source, "text", source)
-    title = getattr(source, "title", None) or None
+    text, title = (source, None) if isinstance(source, str) else (source.text, source.title)
     progress = StageProgress.for_args(args)
     pipe = pipeline(args, progress)
     progress.note("cleaning")
@@ -80,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         brief = pipe.run_many([text], run_options(args), progress=progress)[0]
     finally:
         progress.close()
-    if title and not brief.title:
+    if isinstance(title, str) and title and not brief.title:
         brief.title = title
     if args.verbose:
         report_cleaning(brief)

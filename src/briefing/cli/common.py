@@ -177,9 +177,8 @@ def model_choice(args: argparse.Namespace) -> ModelChoice:
     """The one ModelChoice of a command (validated when built: one-line ConfigError)."""
     from ..settings import ModelChoice
 
-    return ModelChoice(
-        **{name: getattr(args, name, None) for name in ModelChoice.field_names()}
-    )
+    given = {name: getattr(args, name, None) for name in ModelChoice.field_names()}
+    return ModelChoice.coerce(None, **{k: v for k, v in given.items() if v is not None})
 
 
 def pipeline(args: argparse.Namespace, progress: StageProgress | None = None) -> Pipeline:
