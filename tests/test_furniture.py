@@ -192,3 +192,10 @@ def test_long_near_miss_lines_fail_fast(line: str) -> None:
     furniture.COMMENT_SIGNAL.match(line)
     header_kind(line)
     assert time.perf_counter() - started < 0.5  # no catastrophic backtracking
+
+
+def test_one_comment_like_line_does_not_make_the_rest_comments() -> None:
+    rest = [*SENTENCES[6:10], "Updated 3 hours ago", *SENTENCES[10:14]]
+    result = clean("\n".join([*SENTENCES[:2], "Leave a comment", *rest]))
+    assert segment(result.text)[-4:] == SENTENCES[10:14]
+    assert result.kept_back

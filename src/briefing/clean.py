@@ -257,7 +257,10 @@ def _comment_cut(
                  if ln and not r]
         if not before or not after:
             continue  # a marker above the article ("12 Comments") is only a line
-        signals = any(furniture.COMMENT_SIGNAL.match(ln.text) for ln in after)
+        # A comment section is dense with "Reply", "Jane says:", "3 hours ago"; one such
+        # line inside article text does not make the rest comments.
+        signal_lines = sum(1 for ln in after if furniture.COMMENT_SIGNAL.match(ln.text))
+        signals = signal_lines >= max(1, len(after) // 4)
         # Comment signals vouch for the cut once any sentence came before (not just a
         # headline); without them, only a block with no sentence of its own is cut.
         ended = any(_SENTENCE_END.search(line.text) for line in before)
