@@ -102,3 +102,60 @@ def test_without_ray_the_engine_names_the_extra(
     assert code == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install 'briefing[ray]'" in err[0]
+
+
+@pytest.mark.slow
+def test_ray_matches_local_for_urls_odd_names_and_whole_articles(
+    tmp_path: Path,
+    tiny_models,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 15 and 17 on Ray: a name that is not UTF-8, --translate-article and --urls
+    give the same records as the local engine."""
+    import os
+
+    from batch_corpus import make_articles
+    from web_fixture import serve
+
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed")
+    src = tmp_path / "in"
+    make_articles(src, ["cafe", "rail"])
+    os.rename(os.fsencode(src / "rail.txt"), os.fsencode(src) + b"/r\xff.txt")
+    models = {"summarizer": str(tiny_models.bart), "translator": str(tiny_models.marian)}
+    local_pipe = Pipeline(models["summarizer"], models["translator"], device="cpu", threads=1)
+    extra = {"translate_article": True, "digest": True}
+    with serve() as server:
+        urls = [server.url("/article"), server.url("/redirect"), server.url("/missing")]
+        runs = {}
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            for name, source, more in (("files", src, {}), ("urls", None, {"urls": urls})):
+                local = summarize_folder(
+                    source, tmp_path / f"local-{name}", pipeline=local_pipe, **RUN, **extra, **more
+                )
+                remote = summarize_folder(
+                    source,
+                    tmp_path / f"ray-{name}",
+                    engine="ray",
+                    device="cpu",
+                    threads=1,
+                    models=models,
+                    **RUN,
+                    **extra,
+                    **more,
+                )
+                runs[name] = (local, remote)
+        finally:
+            ray.shutdown()
+    for name, (local, remote) in runs.items():
+        assert (remote.done, remote.failed) == (local.done, local.failed), name
+        local_records = latest_records(tmp_path / f"local-{name}" / RECORDS_FILE)
+        ray_records = latest_records(tmp_path / f"ray-{name}" / RECORDS_FILE)
+        assert set(ray_records) == set(local_records), name
+        for path, record in ray_records.items():
+            mine, theirs = _comparable(record), _comparable(local_records[path])
+            for data in (mine, theirs):
+                if data.get("article"):
+                    data["article"]["info"].pop("seconds")
+            assert mine == theirs, path
+    assert "r\\xff.txt" in latest_records(tmp_path / "ray-files" / RECORDS_FILE)
+    assert latest_records(tmp_path / "ray-urls" / RECORDS_FILE)[urls[1]].final_url == urls[0]
