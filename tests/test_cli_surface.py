@@ -338,3 +338,36 @@ def test_hostile_paths_are_one_line(models, tmp_path, capsys) -> None:  # type: 
         assert cli.main(["brief", source, *models]) == code, source
         one_error_line(capsys.readouterr().err, fragment)
     assert cli.main(["brief", str(unicode_name), *models]) == 0
+
+
+def test_hostile_arguments_are_one_line(models, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty-folder").mkdir()
+    cases = [
+        (["brief", ""], 2, "no article given"),
+        (["brief", "ftp://example.com/a.txt"], 2, "http(s) URLs"),
+        (["brief", str(SAMPLE), "--glossary", "/dev/zero"], 2, "over 10,000,000 bytes"),
+        (["eval", "/dev/zero"], 2, "not a file"),
+        (["convert", str(tmp_path / "empty-folder")], 3, "holds no model"),
+        (["brief", str(SAMPLE), "-o", str(tmp_path / "no" / "such" / "dir.md")], 5, "cannot write"),
+    ]
+    for argv, code, fragment in cases:
+        assert cli.main([*argv, *models] if argv[0] == "brief" else argv) == code, argv
+        one_error_line(capsys.readouterr().err, fragment)
+
+
+def test_output_through_a_symlink_or_into_a_pipe_keeps_them(models, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    target = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert cli.main(["brief", str(SAMPLE), *models, "--json", "-o", str(link)]) == 0
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["summary"]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert cli.main(["brief", str(SAMPLE), *models, "-o", str(fifo)]) == 0
+    reader.join(timeout=30)
+    assert fifo.is_fifo() and received and received[0].strip()  # never replaced by a file

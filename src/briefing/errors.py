@@ -55,11 +55,11 @@ class ModelPathMissingError(ModelNotFoundError):
     """A model given as a local path (./m, /m, ~/m, or under an existing folder) that is not
     there: a typo in a path, not a model to download."""
 
-    def __init__(self, model: str, path: str) -> None:
+    def __init__(self, model: str, path: str, problem: str = "does not exist") -> None:
         self.model = model
         BriefingError.__init__(
             self,
-            f"model folder {path} does not exist: check the path (model ids such as "
+            f"model folder {path} {problem}: check the path (model ids such as "
             "org/name are fetched with `briefing download`)",
         )
 

@@ -27,6 +27,9 @@ from .errors import ConfigError
 _HEADER = ("english", "chinese")
 
 
+MAX_GLOSSARY_BYTES = 10_000_000  # far above any real glossary
+
+
 @dataclass(frozen=True)
 class GlossaryMatch:
     """One occurrence of a glossary term in English text."""
@@ -59,7 +62,15 @@ class Glossary:
         """Read a .csv / .tsv / .txt (comma or tab separated) or .yaml / .yml glossary."""
         path = Path(path).expanduser()
         try:
-            text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
+            # Bounded read: /dev/zero or a huge file given by mistake must not fill memory.
+            with path.open("rb") as handle:
+                data = handle.read(MAX_GLOSSARY_BYTES + 1)
+            if len(data) > MAX_GLOSSARY_BYTES:
+                raise ConfigError(
+                    f"glossary file {path} is over {MAX_GLOSSARY_BYTES:,} bytes: pass a "
+                    "glossary of terms, not a document"
+                )
+            text = data.decode("utf-8-sig")  # Excel writes a BOM
         except FileNotFoundError:
             raise ConfigError(
                 f"glossary file {path} not found: pass a CSV/TSV with english,chinese "

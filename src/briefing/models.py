@@ -108,6 +108,8 @@ def resolve_model(name: str) -> ModelRef:
     path = Path(name).expanduser()
     if _is_model_dir(path):
         return ModelRef(name, path.resolve(), "path")
+    if path.exists() and _looks_like_path(name):
+        raise ModelPathMissingError(name, str(path), "holds no model (no config.json)")
     if path.exists():
         raise ModelNotFoundError(name, f"{path} exists but has no config.json")
     cached = _hf_cached(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .common import add_run_options, model_choice, run_options, subcommand
 
@@ -90,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
                 "batch_size": args.batch_size,
                 "formats": args.format,
                 "force": args.force,
-                "progress": not args.quiet,
+                # A bar for a person at a terminal; logs and pipes get the table only.
+                "progress": not args.quiet and sys.stderr.isatty(),
                 "engine": args.engine,
                 "address": args.address,
                 "num_workers": args.num_workers,

@@ -242,6 +242,13 @@ def _refuse_non_text(path: Path) -> None:
 
 def read_source(source: str) -> tuple[Any, str | None]:
     """The article (text, or an object with ``text`` and ``title``) and where it came from."""
+    if not source.strip():
+        raise InputError("no article given: pass a file, an http(s) URL, or - for stdin")
+    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I) and not is_url(source):
+        raise InputError(
+            f"cannot read {source.split(':', 1)[0]}: links; briefing fetches http(s) URLs "
+            "and reads local files (give the path)"
+        )
     if source == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise InputError("standard input is closed: pass a file or a URL instead of -")
@@ -300,15 +307,22 @@ def write_output(content: str, target: str | None) -> None:
         sys.stdout.write(content)
         sys.stdout.flush()
         return
-    path = Path(target).expanduser()
+    # Through a symlink to its target; never replace a device or pipe with a file.
+    path = Path(target).expanduser().resolve()
     if path.is_dir():
         raise OutputError(f"-o {target} is a folder: name a file, e.g. {path / 'brief.md'}")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_text(content, encoding="utf-8")
-        os.replace(temp, path)
+        if path.exists() and not path.is_file():  # /dev/stderr, a FIFO: write straight in
+            with path.open("w", encoding="utf-8") as handle:
+                handle.write(content)
+            return
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(content, encoding="utf-8")
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
