@@ -183,3 +183,58 @@ def test_titles_are_cut_at_a_word_boundary() -> None:
     assert len(title) <= 121 and title.endswith("…")
     assert line.startswith(title[:-1]) and line[len(title) - 1] == " "
     assert short_title("Short  title\n") == "Short title"
+
+
+@pytest.mark.slow
+def test_bar_in_a_terminal_and_silent_when_piped(tmp_path: Path, tiny_models) -> None:  # type: ignore[no-untyped-def]
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    make_articles(tmp_path / "in", ["cafe", "rail", "harbour"])
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    env = {
+        **os.environ,
+        "BRIEFING_SUMMARIZER": str(tiny_models.bart),
+        "BRIEFING_TRANSLATOR": str(tiny_models.marian),
+        "COLUMNS": "120",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "briefing.cli",
+        "batch",
+        str(tmp_path / "in"),
+        "--threads",
+        "1",
+    ]
+    command += ["--length", "short", "--batch-size", "2"]
+    master, slave = pty.openpty()
+    # A terminal of 120 columns (a bare pty has 0, and tqdm then draws an empty bar).
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=slave, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 1  # empty.txt failed
+    assert "4/4" in shown and "1 failed" in shown, shown
+
+    piped = subprocess.run(
+        [*command, "--out", str(tmp_path / "piped")], capture_output=True, text=True, env=env
+    )
+    assert piped.returncode == 1 and "4/4" not in piped.stderr and "files found" in piped.stdout
