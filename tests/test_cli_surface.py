@@ -371,3 +371,19 @@ def test_output_through_a_symlink_or_into_a_pipe_keeps_them(models, tmp_path) ->
     assert cli.main(["brief", str(SAMPLE), *models, "-o", str(fifo)]) == 0
     reader.join(timeout=30)
     assert fifo.is_fifo() and received and received[0].strip()  # never replaced by a file
+
+
+def test_python_loading_draws_no_bar_unless_asked(tiny_models, capsys) -> None:  # type: ignore[no-untyped-def]
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.enable_progress_bar()  # as in a fresh Python session
+    logging.getLogger("briefing").setLevel(logging.WARNING)
+    Pipeline("lead", str(tiny_models.marian), device="cpu", backend="transformers")
+    assert "Loading weights" not in capsys.readouterr().err
+    assert transformers_logging.is_progress_bar_enabled()  # the caller's setting is kept
+
+
+def test_glossary_that_is_not_a_file(tiny_models) -> None:  # type: ignore[no-untyped-def]
+    choice = ModelChoice("lead", str(tiny_models.marian), "cpu", "transformers")
+    with pytest.raises(ConfigError, match="cannot read glossary file"):
+        briefing.get_pipeline(choice).run(SAMPLE.read_text(encoding="utf-8"), glossary="/etc")

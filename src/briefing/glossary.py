@@ -78,6 +78,11 @@ class Glossary:
             ) from None
         except UnicodeDecodeError:
             raise ConfigError(f"glossary file {path} is not UTF-8 text: save it as UTF-8") from None
+        except OSError as exc:  # a folder, no permission, a symlink loop
+            raise ConfigError(
+                f"cannot read glossary file {path} ({exc.strerror or exc}): pass a CSV/TSV or "
+                "YAML file"
+            ) from None
         if path.suffix.lower() in (".yaml", ".yml"):
             entries = _parse_yaml(text, path)
         else:

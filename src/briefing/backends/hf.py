@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -33,6 +35,25 @@ def configure_torch(threads: int | None) -> None:
     if threads:
         torch.set_num_threads(threads)
     logging.getLogger("transformers.generation.utils").addFilter(_length_filter)
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """No "Loading weights" bar from a library call unless the caller asked briefing for
+    INFO logs: Python users get a clean terminal, as the CLI does without -v."""
+    from transformers.utils import logging as transformers_logging
+
+    if (
+        logging.getLogger("briefing").isEnabledFor(logging.INFO)
+        or not transformers_logging.is_progress_bar_enabled()
+    ):
+        yield
+        return
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        transformers_logging.enable_progress_bar()
 
 
 @cache
@@ -111,12 +132,13 @@ class TransformersSeq2Seq(HFTokenizerMixin):
         try:
             # trust_remote_code stays False (the default): model folders never run code here.
             self.tokenizer = AutoTokenizer.from_pretrained(ref.path, local_files_only=True)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(
-                ref.path,
-                local_files_only=True,
-                use_safetensors=None if allow_pickle else True,
-                dtype=dtype,
-            )
+            with _quiet_loading():
+                self.model = AutoModelForSeq2SeqLM.from_pretrained(
+                    ref.path,
+                    local_files_only=True,
+                    use_safetensors=None if allow_pickle else True,
+                    dtype=dtype,
+                )
         except OSError as exc:
             hint = (
                 "it has no safetensors weights; run `briefing download` again or pass "
