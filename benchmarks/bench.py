@@ -25,7 +25,12 @@ Variants, each in its own process so that peak RSS is honest:
   (d) article: the whole-article translation (``translate_article``) of a 2,000-word article
       on the opus-mt-en-zh architecture alone (CTranslate2 int8; ``lead`` summarizer, so no
       summarization model is loaded); every sentence runs to its output limit;
-  (e) digest: ``write_digest`` over a briefs.jsonl of 300 records (no models).
+  (e) digest: ``write_digest`` over a briefs.jsonl of 300 records (no models);
+  (f) urls: ``summarize_folder(urls=…, digest=True)`` over 700-token article pages served
+      on loopback (fetch, trafilatura, brief, records, Markdown, digest), CTranslate2 int8;
+  (g) newsroom: the same batch from a folder of .txt files, timed end to end with the
+      digest and extrapolated to the newsroom bar, "200 articles to a checked digest in
+      about 10 minutes on a 2-core laptop" (per-article time x 200 + the digest's time).
 """
 
 from __future__ import annotations
@@ -41,8 +46,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,7 +141,9 @@ BATCH = 8
 SCALING_WORDS = (300, 1000, 3000, 10000)
 ARTICLE_WORDS = 2000  # (d) whole-article translation
 DIGEST_RECORDS = 300  # (e) digest
-EXTRA_VARIANTS = ("article", "digest")
+BATCH_ARTICLES = (16, 8)  # (f)/(g): articles per run, full and --quick
+NEWSROOM = 200  # (g): the newsroom bar's article count
+EXTRA_VARIANTS = ("article", "digest", "urls", "newsroom")
 
 
 # --------------------------------------------------------------------------- text
@@ -489,6 +498,80 @@ def child_digest(records: int) -> dict[str, object]:
     return {"records": records, "digest_s": seconds, "html_kb": html_kb}
 
 
+def child_batch(kind: str, count: int) -> dict[str, object]:
+    """(f) ``urls`` or (g) ``newsroom``: ``count`` articles through ``summarize_folder`` with
+    the digest, on the real architectures (CTranslate2 int8) at the fixed output lengths."""
+    started = time.perf_counter()
+    import importlib
+
+    from briefing import Pipeline, summarize_folder
+    from briefing.digest import write_digest
+
+    importlib.import_module("briefing.summarizer").LENGTHS["medium"] = (56, SUMMARY_TOKENS)
+    pipe = Pipeline(str(SUMMARIZER), str(TRANSLATOR), device="cpu", backend="ctranslate2")
+    load = time.perf_counter() - started
+    tok = pipe.summarizer.model.tokenizer
+    texts = [article_of_tokens(tok, ARTICLE_TOKENS, seed) for seed in range(count)]
+    with tempfile.TemporaryDirectory() as folder, _pages(texts) as base:
+        out = Path(folder) / "out"
+        if kind == "urls":
+            source, extra = None, {"urls": [f"{base}/a/{i}" for i in range(count)]}
+        else:
+            source, extra = Path(folder) / "in", {}
+            source.mkdir()
+            for i, text in enumerate(texts):
+                (source / f"{i:03d}.txt").write_text(f"Article {i}\n\n{text}", "utf-8")
+        begun = time.perf_counter()
+        report = summarize_folder(
+            source, out, pipeline=pipe, digest=True, batch_size=BATCH, progress=False, **extra
+        )
+        seconds = time.perf_counter() - begun
+        assert report.done == count and not report.failures, report.table()
+        digest_s = median_seconds(lambda: write_digest(out), 3)
+    return {
+        "kind": kind,
+        "articles": count,
+        "load_s": load,
+        "batch_s": seconds,
+        "per_article_s": seconds / count,
+        "digest_s": digest_s,
+        "newsroom_min": (NEWSROOM * seconds / count + digest_s * NEWSROOM / count) / 60,
+    }
+
+
+@contextmanager
+def _pages(texts: list[str]) -> Iterator[str]:
+    """A loopback server of article pages (``/a/N``), each with a <title>."""
+    import html
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            number = int(self.path.rsplit("/", 1)[-1])
+            paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in texts[number].split("\n\n"))
+            body = (
+                f"<html><head><title>Article {number}</title></head><body><article>"
+                f"<h1>Article {number}</h1>{paragraphs}</article></body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def direct_ct2(pipe, text: str, sentences: list[str], ours: dict, reps: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """The same generate calls made on CTranslate2 directly: tokenizer -> translate_batch ->
     decode, with the settings briefing derives (forced "<s>", 4 beams, the same lengths).
@@ -662,6 +745,25 @@ def report_extras(results: dict[str, dict]) -> str:
             f"Digest of {r['records']} records (digest.md + digest.html): "
             f"{r['digest_s']:.2f} s, HTML {r['html_kb']:.0f} KB, peak RSS {r['rss_mb']:.0f} MB.",
         ]
+    batches = [results[v] for v in ("urls", "newsroom") if v in results]
+    if batches:
+        lines += [
+            "",
+            f"Batches to a digest (CTranslate2 int8, batch size {BATCH}, 700-token articles, "
+            f"{SUMMARY_TOKENS} summary tokens; the newsroom bar is {NEWSROOM} articles to a "
+            "checked digest in about 10 minutes on a 2-core laptop):",
+            "",
+            "| batch | articles | load s | batch + digest s | per article s | digest s "
+            f"| {NEWSROOM} articles, estimated min | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in batches:
+            name = "(f) batch of URLs (loopback)" if r["kind"] == "urls" else "(g) folder"
+            lines.append(
+                f"| {name} | {r['articles']} | {r['load_s']:.1f} | {r['batch_s']:.1f} | "
+                f"{r['per_article_s']:.2f} | {r['digest_s']:.2f} | {r['newsroom_min']:.1f} | "
+                f"{r['rss_mb']:.0f} |"
+            )
     return "\n".join(lines)
 
 
@@ -686,6 +788,8 @@ def main() -> int:
             result = child_article(ARTICLE_WORDS)
         elif args.child == "digest":
             result = child_digest(DIGEST_RECORDS)
+        elif args.child in ("urls", "newsroom"):
+            result = child_batch(args.child, BATCH_ARTICLES[1 if args.quick else 0])
         else:
             result = child_briefing(args.child, reps, batch_reps, scaling)
         result["rss_mb"] = peak_rss_mb()
