@@ -258,6 +258,7 @@ class Writer:
         records = latest_records(self.path)
         columns = ["path", "title", "error", "summary", "translation", "chunk_count", "seconds"]
         columns += ["sha256", "encoding", "summarizer", "translator", "length", "script"]
+        columns += ["final_url"]  # where a --urls page was fetched from (after redirects)
         with atomic_file(self.output_dir / CSV_FILE) as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
@@ -279,6 +280,7 @@ class Writer:
                         r.models.get("translator", ""),
                         options.get("summary", {}).get("length", ""),
                         options.get("translation", {}).get("script", ""),
+                        r.final_url or "",
                     ]
                 )
 
