@@ -387,3 +387,38 @@ def test_glossary_that_is_not_a_file(tiny_models) -> None:  # type: ignore[no-un
     choice = ModelChoice("lead", str(tiny_models.marian), "cpu", "transformers")
     with pytest.raises(ConfigError, match="cannot read glossary file"):
         briefing.get_pipeline(choice).run(SAMPLE.read_text(encoding="utf-8"), glossary="/etc")
+
+
+def test_a_file_name_that_is_not_utf8(models, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = os.fsencode(tmp_path)
+    source = os.fsdecode(folder + b"/b\xff.txt")
+    Path(source).write_bytes(SAMPLE.read_bytes())
+    target = os.fsdecode(folder + b"/o\xff.md")
+    assert cli.main(["brief", source, *models, "--format", "md", "-o", target]) == 0
+    assert "Source: " in Path(target).read_text(encoding="utf-8")
+    assert cli.main(["brief", source, *models, "--format", "md"]) == 0
+    assert "b\ufffd.txt" in capsys.readouterr().out
+
+
+def test_stdin_is_read_like_a_file(models, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from briefing.reader import MAX_FILE_BYTES
+
+    class Stdin(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    def feed(data: bytes) -> None:
+        monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(data), encoding="utf-8"))
+
+    feed(b"\x00\x01" * 100)
+    assert cli.main(["brief", "-", *models]) == 2
+    one_error_line(capsys.readouterr().err, "binary")
+    feed(b"a" * (MAX_FILE_BYTES + 10))
+    assert cli.main(["brief", "-", *models]) == 2
+    one_error_line(capsys.readouterr().err, "standard input is over")
+    html = f"<html><title>{TITLE}</title><body><p>{SAMPLE.read_text(encoding='utf-8')}</p>"
+    feed(html.encode("cp1252", "replace"))
+    assert cli.main(["brief", "-", *models, "--format", "md"]) == 0
+    assert capsys.readouterr().out.startswith(f"# {TITLE}")

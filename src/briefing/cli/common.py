@@ -257,12 +257,18 @@ def read_source(source: str) -> tuple[Any, str | None]:
                 "briefing: reading the article from the terminal; end with Ctrl-D",
                 file=sys.stderr,
             )
-        try:
-            return sys.stdin.read(), None
-        except UnicodeDecodeError as exc:
+        from ..reader import MAX_FILE_BYTES, parse_article
+
+        # Bytes, bounded like a file (`< /dev/zero` must not fill memory); decoded and read
+        # as text, Markdown or HTML the same way a file is.
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(MAX_FILE_BYTES + 1) if stream else sys.stdin.read().encode()
+        if len(data) > MAX_FILE_BYTES:
             raise InputError(
-                f"standard input is not UTF-8 text ({exc.reason}): pass the file instead of -"
-            ) from exc
+                f"standard input is over the {MAX_FILE_BYTES:,}-byte limit for one article: "
+                "save the article's text, or split it"
+            )
+        return parse_article(data, "stdin"), None
     if is_url(source):
         from ..fetch import fetch_article
 
@@ -272,7 +278,9 @@ def read_source(source: str) -> tuple[Any, str | None]:
 
     path = Path(source).expanduser()
     _refuse_non_text(path)
-    return read_article(path), str(path)
+    # A file name that is not valid UTF-8 is shown with U+FFFD: it cannot be written as is.
+    shown = os.fsencode(path).decode("utf-8", "replace")
+    return read_article(path), shown
 
 
 # --------------------------------------------------------------------------- output
