@@ -25,33 +25,38 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 DOCS = ROOT / "docs"
 
-# Records every change of the progress bar from the click on: its value, whether it is in
-# the viewport, and whether the button is disabled. Once the button is disabled it also
-# tries to start a second run (a click on it and Ctrl+Enter): a second run would restart
-# the bar, which the records would show.
+# Records, frame by frame (so that one update is seen whole, not half applied), every
+# change of the progress bar from the click on: its value, whether it is in the viewport,
+# and whether the button is disabled. Once the button is disabled it also tries to start a
+# second run (a click on it and Ctrl+Enter): a second run would restart the bar, which the
+# records would show.
 WATCH = """() => {
   window.__records = [];
   window.__t0 = performance.now();
-  const record = () => {
+  let last = '';
+  const frame = () => {
     const bar = document.querySelector('#progress .brief-progress');
     const button = document.querySelector('#brief-button');
-    if (!bar || !button) return;
-    const r = bar.getBoundingClientRect();
-    window.__records.push({
-      t: performance.now() - window.__t0,
-      value: Number(bar.getAttribute('aria-valuenow')),
-      label: bar.textContent,
-      disabled: button.disabled,
-      inView: r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight,
-    });
-    if (!window.__poked && button.disabled) {
-      window.__poked = true;
-      button.click();
-      document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true}));
+    if (bar && button) {
+      const r = bar.getBoundingClientRect();
+      const record = {
+        t: performance.now() - window.__t0,
+        value: Number(bar.getAttribute('aria-valuenow')),
+        label: bar.textContent,
+        disabled: button.disabled,
+        inView: r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight,
+      };
+      const key = [record.value, record.label, record.disabled, record.inView].join('|');
+      if (key !== last) { window.__records.push(record); last = key; }
+      if (!window.__poked && button.disabled) {
+        window.__poked = true;
+        button.click();
+        document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true}));
+      }
     }
+    if (performance.now() - window.__t0 < 120000) requestAnimationFrame(frame);
   };
-  new MutationObserver(record).observe(document.body,
-    {subtree: true, childList: true, attributes: true, characterData: true});
+  requestAnimationFrame(frame);
 }"""
 
 FIRST_LINE_IN_VIEW = """(id) => {
@@ -118,7 +123,11 @@ def test_brief_the_sample_progress_in_view_briefs_in_view(
         )
         assert _value(page, "article") == SAMPLE.read_text(encoding="utf-8")
         page.locator("#length").get_by_text("Short").click()
-        page.locator("#brief-button").scroll_into_view_if_needed()
+        # the button at the very bottom of the screen: the progress must still be seen
+        page.evaluate(
+            "() => { const b = document.querySelector('#brief-button').getBoundingClientRect();"
+            " window.scrollBy(0, b.bottom - window.innerHeight + 2); }"
+        )
         page.evaluate(WATCH)
         page.locator("#brief-button").click()
         _wait_done(page)
@@ -129,11 +138,14 @@ def test_brief_the_sample_progress_in_view_briefs_in_view(
         assert running, "no progress was drawn while the brief ran"
         first = running[0]
         assert first["t"] < 2000, f"progress appeared after {first['t']:.0f} ms"
-        assert first["inView"], "the progress bar is off-screen"
-        # Within one update the bar may be drawn a moment before the button is disabled:
-        # judge the state each progress value settles in.
-        settled = {r["value"]: r["disabled"] for r in running}
-        assert all(settled.values()), f"the button stayed active during the run: {running}"
+        assert first["inView"], f"the progress bar is off-screen: {records[:3]}"
+        # One update reaches the page over a frame or two (bar and button apart): allow
+        # that at the start and at the end, never in the middle of the run.
+        done_at = min(r["t"] for r in records if r["value"] == 100)
+        active = [
+            r for r in running if not r["disabled"] and first["t"] + 200 < r["t"] < done_at - 200
+        ]
+        assert not active, f"the button was active during the run: {active}"
         values = [r["value"] for r in records]
         assert values == sorted(values), f"the progress went back (a second run?): {values}"
         assert any(r["label"].startswith("Summarizing") for r in records)

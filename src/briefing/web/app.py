@@ -56,6 +56,8 @@ CSS = """
 #examples > *, #result-actions > * { flex: 0 0 auto !important; min-width: 0 !important;
   width: auto !important; }
 #examples-label { font-size: .9rem; }
+#progress { min-height: 2rem; }
+#progress .html-container, #alert .html-container { padding: 0; }
 .brief-progress { position: relative; height: 1.9rem; border-radius: 6px; overflow: hidden;
   background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
 .brief-progress .bar { position: absolute; inset: 0 auto 0 0; background: #93c5fd;
@@ -99,6 +101,8 @@ table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f
 """
 
 # Ctrl+Enter (⌘+Enter) briefs, from anywhere on the page; plain Enter stays a line break.
+# A click on the button makes sure the progress bar under it is in view (a visitor may press
+# it at the bottom edge of a phone screen).
 HEAD = """<script>
 document.addEventListener('keydown', (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
@@ -106,6 +110,12 @@ document.addEventListener('keydown', (event) => {
     if (button && !button.disabled) { event.preventDefault(); button.click(); }
   }
 });
+document.addEventListener('click', (event) => {
+  if (!event.target.closest || !event.target.closest('#brief-button')) return;
+  const bar = document.querySelector('#progress');
+  const room = bar ? bar.getBoundingClientRect().top + 90 - window.innerHeight : 0;
+  if (room > 0) window.scrollBy({top: room, behavior: 'instant'});
+}, true);
 </script>"""
 
 # After a run: bring the briefs (or the error) into view when they are not.
