@@ -70,9 +70,9 @@ def report_cleaning(brief: Brief) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    source, where = read_source(args.file)
-    text, title = (source, None) if isinstance(source, str) else (source.text, source.title)
     progress = StageProgress.for_args(args)
+    source, where = read_source(args.file, progress)
+    text, title = (source, None) if isinstance(source, str) else (source.text, source.title)
     pipe = pipeline(args, progress)
     progress.note("cleaning")
     try:

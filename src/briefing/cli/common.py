@@ -240,7 +240,7 @@ def _refuse_non_text(path: Path) -> None:
             )
 
 
-def read_source(source: str) -> tuple[Any, str | None]:
+def read_source(source: str, progress: StageProgress | None = None) -> tuple[Any, str | None]:
     """The article (text, or an object with ``text`` and ``title``) and where it came from."""
     if not source.strip():
         raise InputError("no article given: pass a file, an http(s) URL, or - for stdin")
@@ -272,6 +272,8 @@ def read_source(source: str) -> tuple[Any, str | None]:
     if is_url(source):
         from ..fetch import fetch_article
 
+        if progress is not None:
+            progress.note(f"fetching {source}")
         article = fetch_article(source, allow_private=True)  # the user's own machine
         return article, article.final_url
     from ..reader import read_article

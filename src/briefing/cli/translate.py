@@ -41,8 +41,8 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 
 
 def run(args: argparse.Namespace) -> int:
-    source, _where = read_source(args.file)
     progress = StageProgress.for_args(args)
+    source, _where = read_source(args.file, progress)
     pipe = pipeline(args, progress)
     progress.note("cleaning")
     options = {"script": args.script, "glossary": args.glossary, "max_chars": args.max_chars}
