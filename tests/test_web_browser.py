@@ -337,6 +337,7 @@ def test_missing_models_page_names_them_and_disables_the_button(  # type: ignore
         assert "org/absent-model" in text and "org/absent-translator" in text
         assert "download org/absent-model org/absent-translator" in text
         assert page.locator("#brief-button").is_disabled()
+        assert "Models missing" in page.locator("#brief-button").inner_text()
         assert not page.locator("#brief-en").is_visible()  # no empty result boxes
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
         context.close()

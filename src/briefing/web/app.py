@@ -16,6 +16,8 @@ from ..pipeline import Pipeline
 from ..settings import ModelChoice
 from . import render
 from .handlers import (
+    BUTTON_IDLE,
+    BUTTON_NO_MODELS,
     CACHE_SECONDS,
     EXAMPLES,
     MAX_ARTICLE_CHARS,
@@ -246,7 +248,10 @@ def build_app(
                     render.SCRIPTS, value="simplified", label="Chinese script", elem_id="script"
                 )
                 run = gr.Button(
-                    "Brief it", variant="primary", interactive=ready, elem_id="brief-button"
+                    BUTTON_IDLE if ready else BUTTON_NO_MODELS,
+                    variant="primary",
+                    interactive=ready,
+                    elem_id="brief-button",
                 )
                 progress = gr.HTML("", elem_id="progress", padding=False)
         alert = gr.HTML("", elem_id="alert", padding=False)

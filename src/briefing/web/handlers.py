@@ -55,6 +55,7 @@ EXAMPLES = [
     ("Coffee prices", "example-coffee-prices.txt"),
 ]
 BUTTON_IDLE = "Brief it"
+BUTTON_NO_MODELS = "Models missing: see above"
 MAX_URL_CHARS = 2000
 
 Report = Callable[[str, int, int], None]
@@ -289,7 +290,9 @@ class Handlers:
         )
 
     def _idle_button(self) -> Any:
-        return gr.update(value=BUTTON_IDLE, interactive=self.pipeline is not None)
+        if self.pipeline is None:
+            return gr.update(value=BUTTON_NO_MODELS, interactive=False)
+        return gr.update(value=BUTTON_IDLE, interactive=True)
 
     def cleared(self) -> tuple[Any, ...]:
         """The view with no result (the article changed, or a file or example was loaded)."""
