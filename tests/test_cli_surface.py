@@ -422,3 +422,20 @@ def test_stdin_is_read_like_a_file(models, monkeypatch, capsys) -> None:  # type
     feed(html.encode("cp1252", "replace"))
     assert cli.main(["brief", "-", *models, "--format", "md"]) == 0
     assert capsys.readouterr().out.startswith(f"# {TITLE}")
+
+
+def test_eval_arguments_out_of_range(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = Path(__file__).parent / "data/eval-sample.jsonl"
+    for argv in (["--limit", "-1"], ["--limit", "0"], ["--batch-size", "0"]):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["eval", str(data), *argv])
+        assert stop.value.code == 2
+        assert "must be at least 1" in capsys.readouterr().err
+    binary = tmp_path / "data.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00garbage\n")
+    assert cli.main(["eval", str(binary)]) == 2
+    one_error_line(capsys.readouterr().err, "not UTF-8")
+    from briefing.evaluate import EvalConfig, evaluate
+
+    with pytest.raises(ConfigError, match="batch_size"):
+        evaluate([], [EvalConfig("x", "lead", None, {})], batch_size=0)

@@ -73,7 +73,7 @@ class ArticleOptions:
             stage = next((s for s in _STAGES if key in cls._names(s)), None)
             if stage is None:
                 raise unknown_option_error(
-                    [key], cls.option_names(), "option for a whole-article translation"
+                    [key], cls.option_names(), where="for a whole-article translation"
                 )
             routed[stage][key] = val
         return cls(

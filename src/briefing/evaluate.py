@@ -25,7 +25,7 @@ from typing import Any
 
 from .brief import Brief, BriefOptions
 from .errors import ConfigError, InputError
-from .options import unknown_option_error
+from .options import check_positive, unknown_option_error
 from .pipeline import Pipeline
 from .settings import ModelChoice
 
@@ -48,12 +48,21 @@ class EvalItem:
     summary_en: str | None = None
 
 
+def _lines(handle: Any, path: Path) -> Any:
+    """The file's lines; a file that is not UTF-8 text is one InputError, not a traceback."""
+    try:
+        yield from handle
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text ({exc.reason}): pass a JSONL file") from None
+
+
 def load_eval_data(path: str | Path, limit: int | None = None) -> list[EvalItem]:
     """Read JSONL with ``article`` and ``summary_zh`` (``summary_en``, ``id`` optional)."""
     path = Path(path)
+    check_positive("limit", limit, allow_none=True)
     items: list[EvalItem] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open(encoding="utf-8", errors="strict") as handle:
+        for number, line in enumerate(_lines(handle, path), start=1):
             if not line.strip():
                 continue
             try:
@@ -288,6 +297,7 @@ def evaluate(
     """
     if not configs:
         raise ConfigError("evaluate needs at least one configuration")
+    check_positive("batch_size", batch_size)
     base = models or ModelChoice()
     pipelines: dict[ModelChoice, tuple[Pipeline, float]] = {}
     reports = []

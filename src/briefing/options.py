@@ -76,7 +76,7 @@ def check_positive(name: str, value: int | None, *, allow_none: bool = False) ->
 
 
 def unknown_option_error(
-    unknown: Iterable[str], valid: Iterable[str], what: str = "option"
+    unknown: Iterable[str], valid: Iterable[str], what: str = "option", where: str = ""
 ) -> ConfigError:
     """One line for misspelt option names: the closest valid name, then the valid ones once
     each, sorted (several stages may share a name)."""
@@ -85,4 +85,5 @@ def unknown_option_error(
     for name in dict.fromkeys(str(n) for n in unknown):
         close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
         parts.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
-    return ConfigError(f"unknown {what} {', '.join(parts)}; valid: {', '.join(choices)}")
+    where = f" {where}" if where else ""
+    return ConfigError(f"unknown {what} {', '.join(parts)}{where}; valid: {', '.join(choices)}")

@@ -104,6 +104,17 @@ def verbosity_parent() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- options
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_model_options(parser: argparse.ArgumentParser, *, summarizer: bool = True) -> None:
     """Which models to load (group "models") and how (group "engine"): ``ModelChoice``."""
     from ..backends import BACKENDS
@@ -309,7 +320,7 @@ def add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def write_output(content: str, target: str | None) -> None:
+def write_output(content: str, target: str | None, flag: str = "-o") -> None:
     """Print, or write ``target`` whole (a temporary file renamed over it: never half)."""
     if not content.endswith("\n"):
         content += "\n"
@@ -320,7 +331,7 @@ def write_output(content: str, target: str | None) -> None:
     # Through a symlink to its target; never replace a device or pipe with a file.
     path = Path(target).expanduser().resolve()
     if path.is_dir():
-        raise OutputError(f"-o {target} is a folder: name a file, e.g. {path / 'brief.md'}")
+        raise OutputError(f"{flag} {target} is a folder: name a file in it")
     try:
         if path.exists() and not path.is_file():  # /dev/stderr, a FIFO: write straight in
             with path.open("w", encoding="utf-8") as handle:

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import add_run_options, model_choice, run_options, subcommand, write_output
+from .common import (
+    add_run_options,
+    model_choice,
+    positive_int,
+    run_options,
+    subcommand,
+    write_output,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -29,7 +36,9 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     )
     data = evaluate.add_argument_group("input")
     data.add_argument("data", help="JSONL file: article, summary_zh, optional summary_en")
-    data.add_argument("--limit", type=int, metavar="N", help="only the first N articles")
+    data.add_argument(
+        "--limit", type=positive_int, metavar="N", help="only the first N articles"
+    )
     data.add_argument(
         "--compare",
         action="append",
@@ -43,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     output.add_argument("--out", metavar="FILE", help="also write the JSON report to FILE")
     add_run_options(evaluate)
     evaluate.add_argument_group("batch engine").add_argument(
-        "--batch-size", type=int, default=8, metavar="N", help="articles per model batch"
+        "--batch-size", type=positive_int, default=8, metavar="N", help="articles per model batch"
     )
     evaluate.set_defaults(func=run)
 
@@ -97,6 +106,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and tty and current:
         print(file=sys.stderr)
     if args.out:
-        write_output(report.to_json(indent=2), args.out)
+        write_output(report.to_json(indent=2), args.out, "--out")
     print(report.to_json(indent=2) if args.json else report.table())
     return 0
