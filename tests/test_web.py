@@ -613,3 +613,22 @@ def test_link_fills_the_article_with_the_page_title(pipe: Pipeline, monkeypatch)
     assert "Paste a link first." in view[OUT["alert"]]
     _, _, *view = handlers.read_link("file:///etc/passwd")
     assert "Cannot use that link" in view[OUT["alert"]]
+
+
+def test_api_brief_url(pipe: Pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import web_fixture
+
+    handlers = web.Handlers(pipe)
+    info = web.build_app(pipe).get_api_info()["named_endpoints"]["/brief_url"]
+    assert [p["parameter_name"] for p in info["parameters"]] == ["url", "length", "script"]
+    assert [r["component"] for r in info["returns"]] == ["Textbox", "Textbox", "Json"]
+    with web_fixture.serve() as server:
+        monkeypatch.delenv("BRIEFING_ALLOW_PRIVATE_URLS", raising=False)
+        with pytest.raises(gr.Error, match="Cannot use that link"):
+            handlers.brief_url(server.url("/article"), "short", "simplified", _Recorder())
+        monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "1")
+        english, chinese, data = handlers.brief_url(
+            server.url("/article"), "short", "simplified", _Recorder()
+        )
+    assert english == data["summary"] and chinese == data["translation"] and CJK.search(chinese)
+    assert any("harbour wall" in s for s in data["segments"])

@@ -381,6 +381,16 @@ def build_app(
             "Chinese brief and the whole result as JSON.",
             concurrency_limit=concurrency_limit,
         )
+        api_url_trigger = gr.Button(visible=False, elem_id="api-url-trigger")
+        api_url_trigger.click(
+            handlers.brief_url,
+            inputs=[link, length, script],
+            outputs=[english, chinese, result_json],
+            api_name="brief_url",
+            api_description="Fetch an English article from a public link and brief it: "
+            "returns the English brief, the Chinese brief and the whole result as JSON.",
+            concurrency_limit=concurrency_limit,
+        )
     app.queue(default_concurrency_limit=concurrency_limit, max_size=QUEUE_MAX_SIZE)
     return app
 

@@ -190,6 +190,19 @@ class Handlers:
             ) from exc
         return brief.summary, brief.translation, render.result_dict(brief)
 
+    def brief_url(
+        self,
+        url: str | None,
+        length: str | None = "medium",
+        script: str | None = "simplified",
+        progress: Any = gr.Progress(),  # noqa: B008 - Gradio injects the tracker by default
+    ) -> tuple[str, str, dict[str, Any]]:
+        """``/brief_url``: fetch the page (public addresses only), then as ``/brief``."""
+        text, _title, problem = self._fetch(url)
+        if problem:
+            raise gr.Error(problem, title="Cannot brief this", print_exception=False)
+        return self.brief(text, length, script, progress)
+
     def refusal(self, text: str | None) -> str | None:
         """Why ``text`` cannot be briefed before any work starts, in plain words."""
         if self.pipeline is None:
@@ -361,30 +374,35 @@ class Handlers:
     def read_link(self, url: str | None) -> tuple[Any, ...]:
         """Article text of a web page (fetched by the server, public addresses only), its
         title for the downloads, and a cleared view."""
+        text, title, problem = self._fetch(url)
+        if problem:
+            view = View(button=self._idle_button(), alert=render.alert_html(problem))
+            return (gr.skip(), gr.skip(), *view.values())
+        return (text, (digest(text), title), *self.cleared())
+
+    def _fetch(self, url: str | None) -> tuple[str, str, str | None]:
+        """(text, title, None) of the page at ``url``, or ("", "", why not) in plain words."""
         from ..fetch import fetch_article
 
         url = (url or "").strip()
         if not url:
-            view = View(button=self._idle_button(), alert=render.alert_html("Paste a link first."))
-            return (gr.skip(), gr.skip(), *view.values())
+            return "", "", "Paste a link first."
         if len(url) > MAX_URL_CHARS:
-            problem = f"The link is over {MAX_URL_CHARS:,} characters; paste the article's address."
-            view = View(button=self._idle_button(), alert=render.alert_html(problem))
-            return (gr.skip(), gr.skip(), *view.values())
+            return "", "", f"The link is over {MAX_URL_CHARS:,} characters."
         try:
             page = fetch_article(url, allow_private=False, max_bytes=self.max_upload_bytes)
         except BriefingError as exc:
-            message = f"Cannot use that link: {render.friendly_error(exc)}"
-            view = View(button=self._idle_button(), alert=render.alert_html(message))
-            return (gr.skip(), gr.skip(), *view.values())
+            return "", "", f"Cannot use that link: {render.friendly_error(exc)}"
         if len(page.text) > MAX_ARTICLE_CHARS:
-            problem = (
-                f"The page's text has {len(page.text):,} characters; the page takes up to "
-                f"{MAX_ARTICLE_CHARS:,}. Paste the article's own text."
+            return (
+                "",
+                "",
+                (
+                    f"The page's text has {len(page.text):,} characters; the page takes up to "
+                    f"{MAX_ARTICLE_CHARS:,}. Paste the article's own text."
+                ),
             )
-            view = View(button=self._idle_button(), alert=render.alert_html(problem))
-            return (gr.skip(), gr.skip(), *view.values())
-        return (page.text, (digest(page.text), page.title), *self.cleared())
+        return page.text, page.title, None
 
     def _read(self, file: Path) -> tuple[str, str]:
         suffix = file.suffix.lower()
