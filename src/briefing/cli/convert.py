@@ -24,8 +24,8 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     convert.add_argument(
         "--quantization",
         default="int8",
-        choices=QUANTIZATIONS,
-        help="weight type",
+        metavar="TYPE",
+        help="weight type, one of: " + ", ".join(QUANTIZATIONS),
     )
     convert.add_argument("--force", action="store_true", help="convert again if converted")
     convert.set_defaults(func=run)
