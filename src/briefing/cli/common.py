@@ -7,6 +7,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -73,7 +74,7 @@ def subcommand(
         name,
         parents=parents,
         help=help,
-        description=description,
+        description=textwrap.fill(description, 79),  # raw layout keeps the examples as typed
         epilog=epilog,
         formatter_class=HelpFormatter,
     )
