@@ -371,7 +371,7 @@ def child_naive(reps: int, batch_reps: int) -> dict[str, object]:
     def translate(texts: list[str]) -> list[str]:
         inputs = mt_tok([">>cmn_Hans<< " + t for t in texts], return_tensors="pt", padding=True)
         with torch.inference_mode():
-            from briefing.translate import output_limit  # the same length rule as briefing
+            from briefing.translator import output_limit  # the same length rule as briefing
 
             limit = output_limit(inputs["input_ids"].shape[1], 512)
             ids = mt_model.generate(**inputs, max_new_tokens=limit)
@@ -593,7 +593,7 @@ def direct_ct2(pipe, text: str, sentences: list[str], ours: dict, reps: int) -> 
             skip_special_tokens=True,
         )
 
-    from briefing.translate import output_limit
+    from briefing.translator import output_limit
 
     prefixed = [">>cmn_Hans<< " + s for s in sentences]
     longest = max(len(ids) for ids in translator.tokenizer(prefixed)["input_ids"])

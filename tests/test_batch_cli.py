@@ -126,7 +126,7 @@ def test_run_many_reports_articles_inside_a_model_batch(tmp_path: Path, tiny_mod
     from briefing.brief import BriefOptions
     from briefing.settings import ModelChoice
     from briefing.summarizer import SummaryOptions
-    from briefing.translate import TranslationOptions
+    from briefing.translator import TranslationOptions
 
     names = ["cafe", "rail", "harbour", "xiaomi"]
     make_articles(tmp_path, names)

@@ -182,7 +182,7 @@ def test_translate_file_and_stdin_formats(models, monkeypatch, capsys) -> None: 
 def test_translate_in_python(tiny_models) -> None:  # type: ignore[no-untyped-def]
     choice = ModelChoice("lead", str(tiny_models.marian), "cpu", "transformers")
     text = SAMPLE.read_text(encoding="utf-8")
-    result = briefing.translate_article(text, models=choice, script="traditional")
+    result = briefing.translate(text, models=choice, script="traditional")
     pipe = briefing.get_pipeline(choice)
     again = pipe.translate_article(text, script="traditional")
     assert [en for en, _ in result.sentence_pairs] == [en for en, _ in again.sentence_pairs]

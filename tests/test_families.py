@@ -21,7 +21,7 @@ from briefing.backends.hf import TransformersSeq2Seq
 from briefing.errors import BriefingError, ModelLoadError, NoChineseTargetError
 from briefing.languages import find_chinese_target, language_tokens
 from briefing.models import convert, resolve_model
-from briefing.translate import TranslationOptions, Translator
+from briefing.translator import TranslationOptions, Translator
 from tiny_models import TinyModels, TinyTranslator, build_marian, has_cjk
 
 ENGLISH = [

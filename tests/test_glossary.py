@@ -18,7 +18,7 @@ from briefing.errors import ConfigError
 from briefing.glossary import Glossary, example_glossary_path
 from briefing.models import resolve_model
 from briefing.pipeline import BriefOptions
-from briefing.translate import TranslationOptions, Translator
+from briefing.translator import TranslationOptions, Translator
 
 DATA = Path(__file__).resolve().parents[1] / "src/briefing/data"
 EXAMPLE = DATA / "glossary-example.csv"

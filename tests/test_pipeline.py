@@ -118,7 +118,7 @@ def test_marian_language_token_reaches_generate(pipe: Pipeline, script: str, tok
 
 
 def test_taiwan_script_converts_with_opencc(pipe: Pipeline) -> None:
-    from briefing.translate import convert_script
+    from briefing.translator import convert_script
 
     assert convert_script("软件", "traditional") == "軟件"
     assert convert_script("软件", "taiwan") == "軟體"

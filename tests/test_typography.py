@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from briefing.backends import load_model
 from briefing.models import resolve_model
-from briefing.translate import TranslationOptions, Translator
+from briefing.translator import TranslationOptions, Translator
 from briefing.typography import is_cjk, normalize_chinese
 
 

@@ -7,9 +7,7 @@ from .fetch import WebArticle, fetch_article
 from .glossary import Glossary
 from .pipeline import Brief, BriefOptions, Pipeline, get_pipeline, summarize
 
-# ``briefing.translate`` is the module of the sentence translator (the house rule: no public
-# name hides a module), so the cached one-call whole-article form is exported by this name.
-from .pipeline import translate as translate_article
+from .pipeline import translate
 from .settings import ModelChoice
 
 __version__ = "0.1.0"
@@ -29,5 +27,5 @@ __all__ = [
     "get_pipeline",
     "summarize",
     "summarize_folder",
-    "translate_article",
+    "translate",
 ]

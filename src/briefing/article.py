@@ -25,7 +25,7 @@ from .errors import ConfigError, InputError
 from .options import Progress, unknown_option_error
 from .reader import page_title
 from .segment import segment
-from .translate import AppliedTerm, TranslationOptions, Translator
+from .translator import AppliedTerm, TranslationOptions, Translator
 from .trust import Flag, check_brief, format_flags
 
 log = logging.getLogger("briefing")

@@ -15,7 +15,7 @@ from .errors import ConfigError
 from .layout import HeaderField
 from .options import unknown_option_error
 from .summarizer import SummaryOptions
-from .translate import AppliedTerm, TranslationOptions
+from .translator import AppliedTerm, TranslationOptions
 from .trust import Flag, SourceLink
 
 

@@ -2,7 +2,7 @@
 
 A glossary is a CSV/TSV file with ``english,chinese`` columns, or YAML (a mapping
 ``English: 中文``, or a list of ``{english: …, chinese: …}``). English terms match
-case-insensitively, as whole words, longest first. ``translate.py`` guarantees that each
+case-insensitively, as whole words, longest first. ``translator.py`` guarantees that each
 matched term's rendering appears verbatim in the Chinese brief.
 
 ``Glossary`` is a frozen dataclass of plain tuples, so it hashes, pickles (Ray) and

@@ -28,7 +28,7 @@ from .reader import to_text
 from .segment import segment, split_sentences
 from .settings import ModelChoice, model_id
 from .summarizer import ModelSummarizer, Summarizer
-from .translate import Translator
+from .translator import Translator
 from .trust import check_brief
 
 # Re-exported: these lived here before brief.py and settings.py.

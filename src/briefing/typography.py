@@ -18,7 +18,7 @@ import re
 from functools import cache
 
 # CJK ideographs, kana, CJK and full-width punctuation, and the Private Use Area, which
-# translate.py uses for placeholders of glossary renderings (Chinese text in the output).
+# translator.py uses for placeholders of glossary renderings (Chinese text in the output).
 _CJK_RANGES = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\ue000-\uf8ff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"

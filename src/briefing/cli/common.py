@@ -155,7 +155,7 @@ def add_model_options(parser: argparse.ArgumentParser, *, summarizer: bool = Tru
 def add_brief_options(parser: argparse.ArgumentParser, *, summary: bool = True) -> None:
     """How the brief is made (group "brief") and the input limit."""
     from ..summarizer import LENGTHS
-    from ..translate import SCRIPTS
+    from ..translator import SCRIPTS
 
     group = parser.add_argument_group("brief" if summary else "translation")
     if summary:
