@@ -11,6 +11,7 @@ import gradio as gr
 import pytest
 
 from briefing import Pipeline, cli, web
+from briefing.clean import CleanOptions
 from briefing.errors import ConfigError, InputError, ModelNotFoundError
 from briefing.models import ModelStatus
 from briefing.web import handlers as web_handlers
@@ -360,8 +361,9 @@ def test_article_box_has_a_length_limit(pipe: Pipeline) -> None:
     app = web.build_app(pipe)
     config = app.get_config_file()
     (article,) = [c for c in config["components"] if c.get("props", {}).get("elem_id") == "article"]
-    assert article["props"]["max_length"] == web.MAX_ARTICLE_CHARS
-    assert web.MAX_REQUEST_BYTES < 2_000_000
+    # a pasted web page fits the box; its text is held to MAX_ARTICLE_CHARS by the handlers
+    assert article["props"]["max_length"] == web.MAX_MARKUP_CHARS == 2_000_000
+    assert web.MAX_REQUEST_BYTES <= 3_000_000
 
 
 # --------------------------------------------------------------------------- uploads
@@ -632,3 +634,149 @@ def test_api_brief_url(pipe: Pipeline, monkeypatch) -> None:  # type: ignore[no-
         )
     assert english == data["summary"] and chinese == data["translation"] and CJK.search(chinese)
     assert any("harbour wall" in s for s in data["segments"])
+
+
+# --------------------------------------------------------------------------- whole article
+
+
+@pytest.fixture(scope="module")
+def article_run(handlers: web.Handlers, sample: str) -> list[tuple]:  # type: ignore[type-arg]
+    """Every view the page's whole-article run yields for the sample."""
+    return list(handlers.run_article(sample, "simplified", None))
+
+
+def _cells(page: str, kind: str) -> list[str]:
+    import html
+
+    return [html.unescape(c) for c in re.findall(rf'<td class="art-{kind}"[^>]*>(.*?)</td>', page)]
+
+
+def test_whole_article_shows_every_segment_once_in_order(
+    article_run, pipe: Pipeline, sample: str
+) -> None:  # type: ignore[no-untyped-def]
+    segments = pipe.prepare(sample, CleanOptions()).segments
+    page = article_run[-1][OUT["article_view"]]
+    english = _cells(page, "en")
+    assert english == segments  # every segment exactly once, in order
+    chinese = [re.sub(r'<div class="art-flag">.*', "", c) for c in _cells(page, "zh")]
+    assert len(chinese) == len(segments) and all(CJK.search(zh) for zh in chinese)
+    expected = pipe.translate_article(sample, script="simplified")
+    assert page.count('<tbody class="art-para"') == len(expected.paragraphs) > 1
+    assert chinese == [zh for _, zh in expected.sentence_pairs]
+    assert page.count('class="art-pair flagged"') == len({f.sentence for f in expected.flags})
+
+
+def test_whole_article_run_progress_buttons_and_download(article_run, sample: str) -> None:  # type: ignore[no-untyped-def]
+    first, last = article_run[0], article_run[-1]
+    assert first[OUT["tabs"]].get("selected") == "article"  # the view the visitor asked for
+    labels = [v[OUT["article_button"]].get("value") for v in article_run[:-1]]
+    assert labels[0] == "Reading the article…"
+    assert any(label and re.fullmatch(r"Translating \d+/\d+ sentences…", label) for label in labels)
+    # both buttons are disabled until the end: no second run can start
+    for view in article_run[:-1]:
+        assert view[OUT["article_button"]]["interactive"] is False
+        assert view[OUT["button"]]["interactive"] is False
+    assert last[OUT["article_button"]]["interactive"] is True
+    assert last[OUT["button"]]["interactive"] is True
+    values = [
+        int(re.search(r'aria-valuenow="(\d+)"', v[OUT["progress"]]).group(1)) for v in article_run
+    ]
+    assert values == sorted(values) and values[-1] == 100
+    # the brief's results are left as they are
+    skip = type(gr.skip())
+    assert all(isinstance(v[OUT["english"]], skip) for v in article_run)
+    path = Path(last[OUT["article_download"]]["value"])
+    assert path.name.startswith("the-first-batch-of-the-us-222-million")
+    assert path.name.endswith("-translation.md")
+    markdown = path.read_text(encoding="utf-8")
+    assert markdown.startswith("# The first batch of the US$222 million investment")
+    assert "> The first batch" in markdown and CJK.search(markdown)
+
+
+def test_whole_article_bad_input_is_an_alert(handlers: web.Handlers) -> None:
+    (view,) = list(handlers.run_article("  ", "simplified", None))
+    assert "Paste an article first." in view[OUT["alert"]]
+    assert view[OUT["article_button"]]["interactive"] is True
+    views = list(handlers.run_article("这是一篇关于云计算投资的中文新闻文章。" * 20, "simplified"))
+    assert "This looks like Chinese text" in views[-1][OUT["alert"]]
+    assert views[-1][OUT["article_button"]]["interactive"] is True
+
+
+def test_api_translate(handlers: web.Handlers, pipe: Pipeline, short_article: str) -> None:
+    recorder = _Recorder()
+    chinese, data = handlers.translate(short_article, "traditional", recorder)
+    expected = pipe.translate_article(short_article, script="traditional")
+    assert chinese == expected.translation and CJK.search(chinese)
+    assert data["sentence_pairs"] == [list(p) for p in expected.sentence_pairs]
+    assert "path" not in data["info"]["translator"]
+    assert json.loads(json.dumps(data)) == data
+    descs = [d for _, d in recorder.calls if d and d.startswith("Translating")]
+    n = len(expected.sentence_pairs)
+    assert descs and descs[-1] == f"Translating {n}/{n} sentences…"
+    with pytest.raises(gr.Error, match="Paste an article first"):
+        handlers.translate("", "simplified", _Recorder())
+    info = web.build_app(pipe).get_api_info()["named_endpoints"]["/translate"]
+    assert [p["parameter_name"] for p in info["parameters"]] == ["text", "script"]
+    assert [r["component"] for r in info["returns"]] == ["Textbox", "Json"]
+
+
+def test_article_view_escapes_everything(pipe: Pipeline, short_article: str) -> None:
+    import dataclasses
+
+    from briefing.trust import Flag
+
+    result = pipe.translate_article(short_article)
+    result = dataclasses.replace(
+        result,
+        title="<b>Title</b>",
+        sentence_pairs=[(PAYLOAD, "<b>中文</b> & <script>x</script>")],
+        paragraph_index=[0],
+        paragraphs=["<b>中文</b>"],
+        flags=[Flag(0, "translation", "<i>5</i>", "not in the <u>Chinese</u>", "")],
+    )
+    page = web.article_html(result)
+    assert "<script>" not in page and "<img" not in page and "<b>中文" not in page
+    assert "<i>" not in page and "<u>" not in page and "<b>Title" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert 'class="art-pair flagged"' in page
+
+
+def test_editing_clears_the_whole_article(handlers: web.Handlers) -> None:
+    view = handlers.cleared()
+    assert view[OUT["article_view"]] == render.ARTICLE_EMPTY
+    assert view[OUT["article_download"]]["visible"] is False
+
+
+# --------------------------------------------------------------------------- pasted web pages
+
+
+def test_pasted_web_page_of_1_5_mb_briefs_with_its_title(handlers: web.Handlers) -> None:
+    from web_servers import PAGE_TITLE, big_page
+
+    page = big_page()
+    assert 1_400_000 < len(page) <= web.MAX_MARKUP_CHARS and len(page) > web.MAX_ARTICLE_CHARS
+    assert handlers.refusal(page) is None
+    last = list(handlers.run(page, "short", "simplified", None))[-1]
+    assert not last[OUT["alert"]], last[OUT["alert"]]
+    data = last[OUT["result"]]
+    assert any("21Vianet" in s for s in data["segments"])
+    assert not any("<" in s or "window.__" in s for s in data["segments"])
+    md_path = Path(last[OUT["download_md"]]["value"])
+    assert md_path.name == "kingsoft-cloud-lands-a-us-296-million-investment.md"
+    assert md_path.read_text(encoding="utf-8").startswith(f"# {PAGE_TITLE}")
+    english, chinese, api_data = handlers.brief(page, "short", "simplified", _Recorder())
+    assert english == data["summary"] and chinese == data["translation"]
+    assert api_data["segments"] == data["segments"]
+
+
+def test_web_limits_markup_and_text_apart(handlers: web.Handlers) -> None:
+    too_much_text = "The firm said sales rose. " * (web.MAX_ARTICLE_CHARS // 26 + 10)
+    assert "characters; the page takes up to 200,000" in handlers.refusal(too_much_text)
+    huge_page = "<html><body>" + "<p>The firm said sales rose.</p>" * 70_000 + "</body></html>"
+    assert len(huge_page) > web.MAX_MARKUP_CHARS
+    assert "characters of markup" in handlers.refusal(huge_page)
+    # markup within the limit is taken whatever its size; its text is checked after extraction
+    fine_page = "<html><body>" + "<p>The firm said sales rose.</p>" * 20_000 + "</body></html>"
+    assert handlers.refusal(fine_page) is None
+    # the request cap leaves room for a whole page, and stays small per session
+    assert web.MAX_REQUEST_BYTES >= web.MAX_MARKUP_CHARS * 1.25

@@ -134,3 +134,40 @@ def article(n: int) -> str:
         f"Harbor Works {n} plans to hire {n * 7 + 3} engineers in Shenzhen next year. "
         f"Shares of Harbor Works {n} closed {n % 9 + 1}% higher in Hong Kong on the news."
     )
+
+
+PAGE_TITLE = "Kingsoft Cloud lands a US$296 million investment"
+
+
+def big_page(size: int = 1_500_000) -> str:
+    """A real-shaped news page of about ``size`` characters: the sample article in
+    ``<article>`` among navigation, inline scripts, styles and JSON-LD, as pages are."""
+    paragraphs = "".join(
+        f"<p>{line}</p>\n" for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line
+    )
+    nav = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
+    head = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{PAGE_TITLE}</title>\n<style>"
+        + ".c{color:#333;margin:0 auto;padding:1rem}\n" * 2000
+        + "</style></head>\n<body><header><nav><ul>"
+        + nav
+        + "</ul></nav></header>\n<main><article><h1>"
+        + PAGE_TITLE
+        + "</h1>\n"
+        + paragraphs
+        + "</article></main>\n<footer><p>Copyright 2026 Example News. All rights reserved.</p>"
+        "</footer>\n"
+    )
+    script = 'window.__data = {"items": [' + ",".join(
+        f'{{"id": {i}, "kind": "teaser", "url": "/story/{i}"}}' for i in range(200)
+    )
+    filler = []
+    total = len(head) + len(script)
+    i = 0
+    while total < size - 200:
+        piece = f'<script>window.__chunk{i} = "{"x" * 4000}";</script>\n'
+        filler.append(piece)
+        total += len(piece)
+        i += 1
+    return head + "<script>" + script + "]};</script>\n" + "".join(filler) + "</body></html>\n"

@@ -16,11 +16,9 @@ from ..pipeline import Pipeline
 from ..settings import ModelChoice
 from . import render
 from .handlers import (
-    BUTTON_IDLE,
-    BUTTON_NO_MODELS,
     CACHE_SECONDS,
     EXAMPLES,
-    MAX_ARTICLE_CHARS,
+    MAX_MARKUP_CHARS,
     MAX_UPLOAD_BYTES,
     MAX_URL_CHARS,
     UPLOAD_SUFFIXES,
@@ -28,6 +26,7 @@ from .handlers import (
     read_data,
 )
 from .limits import BodyLimit
+from .view import ARTICLE_IDLE, ARTICLE_NO_MODELS, BUTTON_IDLE, BUTTON_NO_MODELS
 
 log = logging.getLogger("briefing")
 
@@ -38,11 +37,15 @@ CONCURRENCY_LIMIT = 2
 # Requests allowed to wait in the queue; further ones are refused with "queue full".
 QUEUE_MAX_SIZE = 64
 # Sessions whose last inputs Gradio keeps in memory (its default is 10,000): with requests
-# capped at MAX_REQUEST_BYTES this bounds what visitors can make the server hold.
-SESSION_CAPACITY = 100
-# A request body (JSON) may hold one article of MAX_ARTICLE_CHARS, at up to 6 bytes a
-# character once escaped, and the other inputs.
-MAX_REQUEST_BYTES = MAX_ARTICLE_CHARS * 6 + 64_000
+# capped at MAX_REQUEST_BYTES this bounds what visitors can make the server hold
+# (64 × 3 MB ≈ 190 MB at worst).
+SESSION_CAPACITY = 64
+# A request body (JSON) may hold one pasted web page of MAX_MARKUP_CHARS (2,000,000): markup
+# is nearly all ASCII, and JSON escaping of its quotes and line breaks adds ~5–10 %, so half
+# again as much leaves room for the other inputs and some non-ASCII text. (Plain article
+# text is limited to MAX_ARTICLE_CHARS, 200,000 characters, by the handlers.) Anything
+# larger is refused with 413 before it is read into memory.
+MAX_REQUEST_BYTES = MAX_MARKUP_CHARS * 3 // 2
 # Errors that mean "the operator's models cannot be used": the app still starts.
 MODEL_ERRORS = (ModelNotFoundError, ModelLoadError, BackendUnavailableError)
 
@@ -87,6 +90,20 @@ table.check-table th, table.check-table td { border: 1px solid var(--border-colo
 table.check-table td.pair-zh { line-height: 1.7; }
 table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f; }
 .check-sources, .check-flags { margin: 0; padding-left: 1.4rem; }
+#article-button { margin-top: -.2rem; }
+#article-actions { align-items: center; gap: .4rem; }
+#article-actions > * { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; }
+.art-title { margin: .2rem 0 .4rem; font-size: 1.15rem; }
+.art-summary, .art-empty { margin: 0 0 .6rem; font-size: .95rem; opacity: .85; }
+table.art-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.art-table col.c-en, table.art-table col.c-zh { width: 50%; }
+table.art-table th, table.art-table td { padding: .35rem .6rem; vertical-align: top;
+  text-align: left; overflow-wrap: anywhere; border: 0; }
+table.art-table td.art-zh { line-height: 1.75; font-size: 1.02rem; }
+/* A paragraph is a group of rows: a rule above each, none between its sentences. */
+table.art-table tbody.art-para { border-top: 2px solid var(--border-color-primary); }
+table.art-table tr.flagged td { background: #fef3c7; }
+.art-flag { color: #78350f; font-size: .85rem; margin-top: .2rem; }
 .check-sources li { font-size: .9rem; }
 .check-nosource { color: #b45309; }
 @media (max-width: 720px) {
@@ -99,6 +116,12 @@ table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f
   table.check-table td { border: 0; border-top: 1px solid var(--border-color-primary); }
   table.check-table td::before { content: attr(data-label); display: block; font-weight: 600;
     font-size: .8rem; opacity: .7; }
+  table.art-table, table.art-table tbody, table.art-table tr, table.art-table td {
+    display: block; width: 100%; }
+  table.art-table thead, table.art-table colgroup { display: none; }
+  table.art-table tbody.art-para { padding-top: .3rem; }
+  table.art-table td { padding: .2rem .2rem; }
+  table.art-table td.art-zh { padding-bottom: .6rem; }
 }
 """
 
@@ -129,6 +152,17 @@ SCROLL_JS = """() => {
   const top = target.getBoundingClientRect().top;
   const bottom = last.getBoundingClientRect().top + 90;
   if (top < 0 || bottom > window.innerHeight) {
+    window.scrollBy({top: top - 8, behavior: 'instant'});
+  }
+}"""
+
+# After a whole-article run: bring the top of the translation (or the error) into view.
+ARTICLE_SCROLL_JS = """() => {
+  const alert = document.querySelector('#alert .brief-alert');
+  const target = document.querySelector(alert ? '#alert' : '#result-tabs');
+  if (!target) return;
+  const top = target.getBoundingClientRect().top;
+  if (top < 0 || top + 120 > window.innerHeight) {
     window.scrollBy({top: top - 8, behavior: 'instant'});
   }
 }"""
@@ -213,7 +247,9 @@ def build_app(
                     label="Article",
                     lines=8,
                     max_lines=10,
-                    max_length=MAX_ARTICLE_CHARS,
+                    # Pasted web pages are markup: the box takes a page; the handlers
+                    # apply the text limit to the text extracted from it.
+                    max_length=MAX_MARKUP_CHARS,
                     placeholder="Paste the article text here… (Ctrl+Enter briefs it)",
                     elem_id="article",
                 )
@@ -253,39 +289,56 @@ def build_app(
                     interactive=ready,
                     elem_id="brief-button",
                 )
+                translate_all = gr.Button(
+                    ARTICLE_IDLE if ready else ARTICLE_NO_MODELS,
+                    variant="secondary",
+                    size="sm",
+                    interactive=ready,
+                    elem_id="article-button",
+                )
                 progress = gr.HTML("", elem_id="progress", padding=False)
         alert = gr.HTML("", elem_id="alert", padding=False)
-        with gr.Column(visible=ready, elem_id="results"):
-            with gr.Row(elem_id="result-actions"):
-                badge = gr.Button("", visible=False, size="sm", elem_id="check-badge")
-                download_md = gr.DownloadButton(
-                    "Download Markdown", visible=False, size="sm", elem_id="download-md"
-                )
-                download_json = gr.DownloadButton(
-                    "Download JSON", visible=False, size="sm", elem_id="download-json"
-                )
-            with gr.Row(elem_id="briefs", equal_height=True):
-                english = gr.Textbox(
-                    label="English brief",
-                    lines=3,
-                    max_lines=12,
-                    interactive=False,
-                    buttons=["copy"],
-                    elem_id="brief-en",
-                )
-                chinese = gr.Textbox(
-                    label="中文摘要 (Chinese brief)",
-                    lines=3,
-                    max_lines=12,
-                    interactive=False,
-                    buttons=["copy"],
-                    elem_id="brief-zh",
-                )
-            with gr.Accordion("Check", open=False, elem_id="check") as check_box:
-                check = gr.HTML("", elem_id="check-view")
-            with gr.Accordion("Details", open=False, elem_id="details"):
-                details = gr.HTML("", elem_id="details-view")
-                result_json = gr.JSON(label="Whole result (JSON)", elem_id="result-json")
+        with gr.Column(visible=ready, elem_id="results"), gr.Tabs(elem_id="result-tabs") as tabs:
+            with gr.Tab("Brief", id="brief", elem_id="brief-tab"):
+                with gr.Row(elem_id="result-actions"):
+                    badge = gr.Button("", visible=False, size="sm", elem_id="check-badge")
+                    download_md = gr.DownloadButton(
+                        "Download Markdown", visible=False, size="sm", elem_id="download-md"
+                    )
+                    download_json = gr.DownloadButton(
+                        "Download JSON", visible=False, size="sm", elem_id="download-json"
+                    )
+                with gr.Row(elem_id="briefs", equal_height=True):
+                    english = gr.Textbox(
+                        label="English brief",
+                        lines=3,
+                        max_lines=12,
+                        interactive=False,
+                        buttons=["copy"],
+                        elem_id="brief-en",
+                    )
+                    chinese = gr.Textbox(
+                        label="中文摘要 (Chinese brief)",
+                        lines=3,
+                        max_lines=12,
+                        interactive=False,
+                        buttons=["copy"],
+                        elem_id="brief-zh",
+                    )
+                with gr.Accordion("Check", open=False, elem_id="check") as check_box:
+                    check = gr.HTML("", elem_id="check-view")
+                with gr.Accordion("Details", open=False, elem_id="details"):
+                    details = gr.HTML("", elem_id="details-view")
+                    result_json = gr.JSON(label="Whole result (JSON)", elem_id="result-json")
+            with gr.Tab("Whole article", id="article", elem_id="article-tab"):
+                with gr.Row(elem_id="article-actions"):
+                    article_download = gr.DownloadButton(
+                        "Download Markdown",
+                        visible=False,
+                        size="sm",
+                        elem_id="download-article",
+                    )
+                article_view = gr.HTML(render.ARTICLE_EMPTY, elem_id="article-view")
         with gr.Accordion("Models in use", open=False, elem_id="models-in-use"):
             gr.Textbox(
                 models_text(pipeline, load_error),
@@ -310,6 +363,10 @@ def build_app(
             download_md,
             download_json,
             result_json,
+            translate_all,
+            article_view,
+            article_download,
+            tabs,
         ]
         assert len(outputs) == len(Handlers.OUTPUTS)
         page_run = run.click(
@@ -322,6 +379,17 @@ def build_app(
             trigger_mode="once",
         )
         page_run.then(None, js=SCROLL_JS)
+        article_run = translate_all.click(
+            handlers.run_article,
+            inputs=[article, script, upload_info],
+            outputs=outputs,
+            api_visibility="private",
+            show_progress="hidden",
+            concurrency_limit=concurrency_limit,
+            trigger_mode="once",
+        )
+        article_run.then(None, js=ARTICLE_SCROLL_JS)
+        runs: list[dict[str, Any]] = [page_run, article_run]
         # Editing the article makes the result stale: clear it (and stop a run for old text).
         article.input(
             handlers.cleared,
@@ -329,7 +397,7 @@ def build_app(
             api_visibility="private",
             queue=False,
             show_progress="hidden",
-            cancels=[page_run],
+            cancels=runs,
             trigger_mode="always_last",
         )
         upload.upload(
@@ -338,7 +406,7 @@ def build_app(
             outputs=[article, upload_info, *outputs],
             api_visibility="private",
             show_progress="hidden",
-            cancels=[page_run],
+            cancels=runs,
         )
         gr.on(
             [fetch.click, link.submit],
@@ -348,7 +416,7 @@ def build_app(
             api_visibility="private",
             show_progress="minimal",
             show_progress_on=fetch,
-            cancels=[page_run],
+            cancels=runs,
             concurrency_limit=4,
         )
         first_lines = [read_data(name).splitlines()[0][:60] for _, name in EXAMPLES]
@@ -361,7 +429,7 @@ def build_app(
                 api_visibility="private",
                 queue=False,
                 show_progress="hidden",
-                cancels=[page_run],
+                cancels=runs,
             )
         badge.click(
             lambda: gr.Accordion(open=True),
@@ -389,6 +457,17 @@ def build_app(
             api_name="brief_url",
             api_description="Fetch an English article from a public link and brief it: "
             "returns the English brief, the Chinese brief and the whole result as JSON.",
+            concurrency_limit=concurrency_limit,
+        )
+        api_translate_trigger = gr.Button(visible=False, elem_id="api-translate-trigger")
+        api_translate_trigger.click(
+            handlers.translate,
+            inputs=[article, script],
+            outputs=[chinese, result_json],
+            api_name="translate",
+            api_description="Translate a whole English article into Chinese, sentence by "
+            "sentence: returns the Chinese text and the aligned result (sentence pairs, "
+            "paragraphs, flags) as JSON.",
             concurrency_limit=concurrency_limit,
         )
     app.queue(default_concurrency_limit=concurrency_limit, max_size=QUEUE_MAX_SIZE)

@@ -9,19 +9,16 @@ are written inside that run, into a bounded number of folders.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import queue
-import re
 import shutil
 import stat
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,20 +26,37 @@ from typing import Any
 import gradio as gr
 
 from ..brief import Brief
-from ..clean import CleanOptions
+from ..clean import CleanOptions, looks_like_html
 from ..errors import BriefingError
 from ..pipeline import Pipeline
-from ..reader import MAX_FILE_BYTES, SUFFIXES, parse_article
+from ..reader import MAX_FILE_BYTES, SUFFIXES, first_line_title, parse_article
 from . import render
+from .view import (
+    ARTICLE_IDLE,
+    ARTICLE_NO_MODELS,
+    BUTTON_IDLE,
+    BUTTON_NO_MODELS,
+    OUTPUTS,
+    View,
+    busy,
+    digest,
+    file_stem,
+    locked,
+)
+from .whole import WholeArticle
 
 log = logging.getLogger("briefing")
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 UPLOAD_SUFFIXES = SUFFIXES
-# The longest article the page takes, in characters: the pipeline refuses more before
-# cleaning (twice the cleaned limit), so the text box, the request size limit and the
-# handlers all use it.
+# The longest article text the page takes, in characters: the pipeline refuses more before
+# cleaning (twice the cleaned limit). It applies to text, and to the text extracted from
+# pasted HTML.
 MAX_ARTICLE_CHARS = CleanOptions().max_chars * 2
+# Pasted HTML (a whole page) has its own, larger limit. Real article pages are 0.2–1.6 MB of
+# markup; the reader takes up to 5 MB from files, but every character here travels in a
+# request body that Gradio keeps per session, so the page takes 2 MB (see app.MAX_REQUEST_BYTES).
+MAX_MARKUP_CHARS = 2_000_000
 # Download files older than this are deleted; at most MAX_DOWNLOAD_FOLDERS are kept.
 CACHE_SECONDS = 3600
 MAX_DOWNLOAD_FOLDERS = 200
@@ -54,8 +68,6 @@ EXAMPLES = [
     ("Rail strike", "example-rail-strike.txt"),
     ("Coffee prices", "example-coffee-prices.txt"),
 ]
-BUTTON_IDLE = "Brief it"
-BUTTON_NO_MODELS = "Models missing: see above"
 MAX_URL_CHARS = 2000
 
 Report = Callable[[str, int, int], None]
@@ -70,75 +82,8 @@ def sample_article() -> str:
     return read_data(SAMPLE)
 
 
-def digest(text: str | None) -> str:
-    return hashlib.sha256((text or "").encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def first_line_title(text: str | None) -> str | None:
-    for line in (text or "").splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= 100 else line[:99].rstrip() + "…"
-    return None
-
-
-def file_stem(title: str | None) -> str:
-    """A download file name from a title: ASCII words joined by dashes, at most 60 chars."""
-    words = re.findall(r"[A-Za-z0-9]+", title or "")
-    stem = "-".join(words).lower()[:60].strip("-")
-    return stem or "brief"
-
-
-@dataclass
-class View:
-    """Everything the page's run shows; ``Handlers.OUTPUTS`` names the components in order."""
-
-    button: Any = field(default_factory=lambda: gr.update(value=BUTTON_IDLE, interactive=True))
-    progress: str = ""
-    alert: str = ""
-    english: str = ""
-    chinese: str = ""
-    badge: Any = field(default_factory=lambda: gr.update(value="", visible=False))
-    check: str = ""
-    details: str = ""
-    download_md: Any = field(default_factory=lambda: gr.update(value=None, visible=False))
-    download_json: Any = field(default_factory=lambda: gr.update(value=None, visible=False))
-    result: Any = None
-
-    def values(self) -> tuple[Any, ...]:
-        return (
-            self.button,
-            self.progress,
-            self.alert,
-            self.english,
-            self.chinese,
-            self.badge,
-            self.check,
-            self.details,
-            self.download_md,
-            self.download_json,
-            self.result,
-        )
-
-
-def busy(label: str) -> Any:
-    return gr.update(value=label, interactive=False)
-
-
-class Handlers:
-    OUTPUTS = (
-        "button",
-        "progress",
-        "alert",
-        "english",
-        "chinese",
-        "badge",
-        "check",
-        "details",
-        "download_md",
-        "download_json",
-        "result",
-    )
+class Handlers(WholeArticle):
+    OUTPUTS = OUTPUTS
 
     def __init__(
         self,
@@ -209,7 +154,13 @@ class Handlers:
             return "The models are missing on the server; the box above says how to fetch them."
         if not isinstance(text, str) or not text.strip():
             return "Paste an article first."
-        if len(text) > MAX_ARTICLE_CHARS:
+        if len(text) > MAX_ARTICLE_CHARS and looks_like_html(text):
+            if len(text) > MAX_MARKUP_CHARS:
+                return (
+                    f"The web page has {len(text):,} characters of markup; the page takes up "
+                    f"to {MAX_MARKUP_CHARS:,}. Paste the article's text, or give its link."
+                )
+        elif len(text) > MAX_ARTICLE_CHARS:
             return (
                 f"The article has {len(text):,} characters; the page takes up to "
                 f"{MAX_ARTICLE_CHARS:,}. Paste a single article, or split it into parts."
@@ -227,7 +178,11 @@ class Handlers:
         """The page's run: yields the whole view at each stage (see ``View``)."""
         problem = self.refusal(text)
         if problem:
-            yield View(alert=render.alert_html(problem), button=self._idle_button()).values()
+            yield View(
+                alert=render.alert_html(problem),
+                button=self._idle_button(),
+                article_button=self._idle_article_button(),
+            ).values()
             return
         assert self.pipeline is not None and text is not None
         started = time.perf_counter()
@@ -253,7 +208,12 @@ class Handlers:
         threading.Thread(target=work, name="briefing-web-run", daemon=True).start()
         step = tracker.start()
         english = ""
-        yield View(button=busy(step.label), progress=render.progress_html(step)).values()
+        yield View(
+            button=busy(step.label),
+            progress=render.progress_html(step),
+            article_button=locked(),
+            tabs=gr.update(selected="brief"),
+        ).values()
         while True:
             kind, payload = events.get()
             # Only the latest of several queued progress reports is worth drawing.
@@ -276,7 +236,10 @@ class Handlers:
                 yield self._finished(payload, text, upload, tracker, started).values()
                 return
             yield View(
-                button=busy(step.label), progress=render.progress_html(step), english=english
+                button=busy(step.label),
+                progress=render.progress_html(step),
+                english=english,
+                article_button=locked(),
             ).values()
 
     def _finished(
@@ -307,9 +270,19 @@ class Handlers:
             return gr.update(value=BUTTON_NO_MODELS, interactive=False)
         return gr.update(value=BUTTON_IDLE, interactive=True)
 
+    def _idle_article_button(self) -> Any:
+        if self.pipeline is None:
+            return gr.update(value=ARTICLE_NO_MODELS, interactive=False)
+        return gr.update(value=ARTICLE_IDLE, interactive=True)
+
     def cleared(self) -> tuple[Any, ...]:
         """The view with no result (the article changed, or a file or example was loaded)."""
-        return View(button=self._idle_button()).values()
+        return View(
+            button=self._idle_button(),
+            article_button=self._idle_article_button(),
+            article_view=render.ARTICLE_EMPTY,
+            article_download=gr.update(value=None, visible=False),
+        ).values()
 
     # ------------------------------------------------------------------ downloads
     @staticmethod
@@ -317,7 +290,7 @@ class Handlers:
         """The briefed article's title: the uploaded page's, the Brief's, or its first line."""
         if upload and upload[0] == digest(text) and upload[1]:
             return upload[1]
-        return getattr(brief, "title", None) or first_line_title(text)
+        return getattr(brief, "title", None) or first_line_title(text) or None
 
     def write_downloads(self, brief: Brief, title: str | None) -> tuple[Path, Path]:
         """The Markdown and JSON files of one result, named after its title."""
@@ -367,7 +340,11 @@ class Handlers:
         try:
             text, title = self._read(Path(path))
         except _Refused as exc:
-            view = View(button=self._idle_button(), alert=render.alert_html(str(exc)))
+            view = View(
+                button=self._idle_button(),
+                article_button=self._idle_article_button(),
+                alert=render.alert_html(str(exc)),
+            )
             return (gr.skip(), None, *view.values())
         return (text, (digest(text), title), *self.cleared())
 
@@ -376,7 +353,11 @@ class Handlers:
         title for the downloads, and a cleared view."""
         text, title, problem = self._fetch(url)
         if problem:
-            view = View(button=self._idle_button(), alert=render.alert_html(problem))
+            view = View(
+                button=self._idle_button(),
+                article_button=self._idle_article_button(),
+                alert=render.alert_html(problem),
+            )
             return (gr.skip(), gr.skip(), *view.values())
         return (text, (digest(text), title), *self.cleared())
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..article import ArticleTranslation
 from ..brief import Brief
 from ..errors import BriefingError, ModelNotFoundError
 from ..models import ModelStatus
@@ -130,6 +131,11 @@ class Tracker:
             lo, hi = self.TRANSLATION
             return self._advance(lo + (hi - lo) * done / total, f"Translating {done}/{total}…")
         return self._advance(self.fraction, f"{stage.capitalize()} {done}/{total}…")
+
+    def article(self, done: int, total: int) -> Stage:
+        """A whole-article translation: one stage, sentence batch by sentence batch."""
+        fraction = 0.05 + 0.93 * done / max(total, 1)
+        return self._advance(fraction, f"Translating {done}/{total} sentences…")
 
     def english_ready(self) -> Stage:
         return self._advance(self.TRANSLATION[0], "Translating…")
@@ -259,6 +265,64 @@ def check_html(brief: Brief) -> str:
         "</colgroup><thead><tr><th>Brief sentence</th><th>中文</th>"
         "<th>From the article</th><th>To check</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+# --------------------------------------------------------------------------- whole article
+
+
+ARTICLE_EMPTY = (
+    '<p class="art-empty">Press <b>Translate the whole article</b> to read the article '
+    "sentence by sentence beside its Chinese.</p>"
+)
+
+
+def article_html(result: ArticleTranslation) -> str:
+    """The whole article, sentence by sentence beside its Chinese, paragraph by paragraph.
+
+    One table (English, 中文); each paragraph is its own ``tbody``, so paragraphs stay
+    visible; a sentence with a flag is marked and says what to check. On narrow screens each
+    row becomes a card (CSS in ``app.CSS``). Every string is escaped.
+    """
+    flags: dict[int, list[Flag]] = {}
+    for flag in result.flags:
+        flags.setdefault(flag.sentence, []).append(flag)
+    bodies: list[list[str]] = [[] for _ in result.paragraphs]
+    for i, ((en, zh), p) in enumerate(
+        zip(result.sentence_pairs, result.paragraph_index, strict=True)
+    ):
+        mine = flags.get(i, [])
+        notes = "".join(
+            f'<div class="art-flag">⚠ “{escape(f.text)}”: {escape(f.reason)}</div>' for f in mine
+        )
+        flagged = " flagged" if mine else ""
+        bodies[p].append(
+            f'<tr class="art-pair{flagged}" data-index="{i}">'
+            f'<td class="art-en" lang="en" data-label="English">{escape(en)}</td>'
+            f'<td class="art-zh" lang="zh" data-label="中文">{escape(zh)}{notes}</td></tr>'
+        )
+    n = len(result.flags)
+    sentences = len(result.sentence_pairs)
+    summary = (
+        f"{sentences} sentence{'s' * (sentences != 1)} in {len(result.paragraphs)} "
+        f"paragraph{'s' * (len(result.paragraphs) != 1)}. "
+        + (
+            f"⚠ {n} number{'s' * (n != 1)} of the article could not be found in the Chinese: "
+            "they are marked below."
+            if n
+            else "Every number of the article was found in the Chinese."
+        )
+    )
+    title = f'<h3 class="art-title">{escape(result.title)}</h3>' if result.title else ""
+    paragraphs = "".join(
+        f'<tbody class="art-para" data-paragraph="{p}">{"".join(rows)}</tbody>'
+        for p, rows in enumerate(bodies)
+    )
+    return (
+        f'{title}<p class="art-summary">{escape(summary)}</p>'
+        '<table class="art-table" id="article-table">'
+        '<colgroup><col class="c-en"><col class="c-zh"></colgroup>'
+        f"<thead><tr><th>English</th><th>中文</th></tr></thead>{paragraphs}</table>"
     )
 
 
