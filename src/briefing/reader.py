@@ -195,7 +195,7 @@ def to_text(
         text, title = html_to_text(content)
         found: SourceKind = "html"
     elif kind == "markdown":
-        text, title, found = markdown_to_text(content), _first_line(content), "markdown"
+        text, title, found = markdown_to_text(content), first_line_title(content), "markdown"
     else:
         text, title, found = content, "", "text"
     # Far-oversized text is refused before cleaning spends time on it (furniture is rarely
@@ -208,10 +208,28 @@ def to_text(
     return SourceText(text, title or None, found)
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("# ").strip()[:200]
+TITLE_CHARS = 120
+
+
+def short_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """``title`` on one line, cut at a word boundary (with "…") when over ``limit``.
+
+    A ``.txt`` article's title is its first line, often a whole paragraph: cutting it
+    mid-word ("founder and CE") reads as a bug in every table, digest and file name.
+    """
+    text = " ".join(title.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def first_line_title(text: str | None, limit: int = TITLE_CHARS) -> str:
+    """A title from the first non-blank line (Markdown heading marks dropped), or ""."""
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return short_title(line, limit)
     return ""
 
 
@@ -225,7 +243,7 @@ def parse_article(data: bytes, name: str) -> Article:
     )  # type: ignore[assignment]
     # Only the markup limit here: the character limit is the caller's (CleanOptions).
     source = to_text(raw, hint, max_chars=MAX_MARKUP_CHARS)
-    title = source.title or _first_line(source.text if source.kind == "html" else raw)
+    title = source.title or first_line_title(source.text if source.kind == "html" else raw)
     return Article(source.text, title, encoding, digest, source.kind)
 
 

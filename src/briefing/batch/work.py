@@ -13,7 +13,7 @@ from ..article import ArticleTranslation, translate_article
 from ..errors import FetchError, InputError
 from ..options import Progress
 from ..pipeline import Pipeline
-from ..reader import read_article
+from ..reader import read_article, short_title
 from .discovery import FileTask
 from .options import BatchPlan
 from .records import BatchRecord, ErrorKind, Loaded, Prior
@@ -92,22 +92,6 @@ def _sha256_of(path: Path, max_bytes: int) -> str | None:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
-
-
-TITLE_CHARS = 120
-
-
-def short_title(title: str, limit: int = TITLE_CHARS) -> str:
-    """``title`` on one line, cut at a word boundary (with "…") when over ``limit``.
-
-    A ``.txt`` article's title is its first line, often a whole paragraph: cutting it
-    mid-word ("founder and CE") reads as a bug in every table and digest.
-    """
-    text = " ".join(title.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def _describe(exc: BaseException) -> tuple[str, ErrorKind]:
