@@ -1,7 +1,8 @@
-"""Trust checks: sources of brief sentences, flags for unbacked facts, the sources panel.
+"""Trust checks: sources of brief sentences, flags for unbacked facts, the page's check view.
 
 Hand-made briefs whose truth is known, checked against the sample article; one end-to-end
-run through the Pipeline with the tiny models; the panel in headless Chromium.
+run through the Pipeline with the tiny models. (The check view in a real browser is tested
+in test_web_browser.py.)
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from briefing.trust import (
     find_sources,
     format_flags,
 )
-from briefing.web_sources import render_sources_html
-from browser import CHROMIUM, CHROMIUM_ARGS
+from briefing.web.render import check_html
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src/briefing/data/sample-kingsoft-cloud.txt"
 
@@ -262,7 +262,7 @@ _TEXT = st.lists(
     st.one_of(st.sampled_from(_PIECES), st.text("0123456789., abcKX&'\"一二十", max_size=6)),
     max_size=12,
 ).map("".join)
-_TAG = re.compile(r"</?(?:div|style|h3|h4|p|mark|span|ol|li|ul)\b")
+_TAG = re.compile(r"</?(?:p|table|colgroup|col|thead|tbody|tr|th|td|ol|li|ul|b|span)\b")
 
 
 @settings(max_examples=150, deadline=None)
@@ -273,12 +273,13 @@ def test_any_text_checks_and_renders_safely(english: str, chinese: str, article:
     for flag in trust.flags:
         assert flag.text and flag.text in english
         assert not flag.zh_text or flag.zh_text in chinese
-    page = render_sources_html(_Brief([(english, chinese)], article, trust.sources, trust.flags))
-    # Every "<" in the page opens one of the panel's own tags: input text is all escaped.
+    brief = _Brief([(english, chinese)], article, trust.sources, trust.flags)
+    page = check_html(brief)  # type: ignore[arg-type]
+    # Every "<" in the page opens one of the check view's own tags: input text is all escaped.
     assert all(_TAG.match(page, i) for i, c in enumerate(page) if c == "<")
 
 
-# --------------------------------------------------------------------------- panel
+# --------------------------------------------------------------------------- check view
 
 
 def _panel_brief(segments: list[str]) -> _Brief:
@@ -293,53 +294,18 @@ def _panel_brief(segments: list[str]) -> _Brief:
     return _Brief(pairs, segments, trust.sources, trust.flags)
 
 
-def test_sources_html_escapes_everything_and_marks_flags(segments: list[str]) -> None:
+def test_check_view_escapes_everything_and_marks_flags(segments: list[str]) -> None:
     hostile = [*segments, "<script>alert('x')</script> Kingsoft & Xiaomi agreed."]
     brief = _panel_brief(hostile)
-    page = render_sources_html(brief)
-    assert "<script" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    assert "Kingsoft &amp; Xiaomi" in page
-    for i in range(len(brief.sentence_pairs)):
-        assert f'id="bs-en-{i}" tabindex="0"' in page and f'id="bs-zh-{i}" tabindex="0"' in page
+    page = check_html(brief)  # type: ignore[arg-type]
+    assert "<script" not in page
     for i, links in enumerate(brief.sources):
-        for link in links:
-            assert (
-                f"bs-for-b{i}" in page.split(f'id="bs-seg-{link.segment}"')[0].rsplit("<li", 1)[1]
-            )
-    assert '<mark class="bs-flag" title="number: not in the article">US$269 million</mark>' in page
-    assert '<mark class="bs-flag" title="number: not in the article">2.69亿</mark>' in page
-
-
-@pytest.mark.browser
-def test_clicking_a_brief_sentence_highlights_its_sources(segments: list[str]) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    brief = _panel_brief(segments)
-    target = brief.sources[1][0].segment
-    assert target == 4
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_content(f"<html><body>{render_sources_html(brief)}</body></html>")
-
-            def background(selector: str) -> str:
-                return page.eval_on_selector(selector, "e => getComputedStyle(e).backgroundColor")
-
-            before = background(f"#bs-seg-{target}")
-            page.click("#bs-zh-1")
-            page.mouse.move(0, 0)  # focus, not hover, keeps the highlight
-            lit = background(f"#bs-seg-{target}")
-            assert lit != before and lit == "rgb(251, 191, 36)"
-            assert background("#bs-en-1") == lit  # the pair lights up with its sources
-            assert background("#bs-seg-0") != lit
-            page.click("#bs-en-0")
-            assert background(f"#bs-seg-{target}") == before
-            assert background(f"#bs-seg-{brief.sources[0][0].segment}") == lit
-        finally:
-            browser.close()
+        row = page.split(f'data-index="{i}"')[1].split("</tr>")[0]
+        for link in links:  # each brief sentence lists its supporting article sentences
+            assert f'data-segment="{link.segment}"' in row
+    flagged = page.split('data-index="0"')[1].split("</tr>")[0]
+    assert page.count('<tr class="pair flagged"') >= 1 and "US$269 million" in flagged
+    assert "Zhang Hongjiang" in page and "&lt;" not in flagged
 
 
 # --------------------------------------------------------------------------- end to end
