@@ -20,7 +20,17 @@ from gradio_client import Client
 
 from briefing import Pipeline, web
 from briefing.clean import CleanOptions
-from web_servers import ROOT, SAMPLE, Server, article, client, free_port, has_cjk
+from web_servers import (
+    PAGE_TITLE,
+    ROOT,
+    SAMPLE,
+    Server,
+    article,
+    big_page,
+    client,
+    free_port,
+    has_cjk,
+)
 
 # The model_server, extractive_server, pipe and extractive_pipe fixtures.
 pytest_plugins = ["web_servers"]
@@ -147,6 +157,29 @@ def test_api_options_and_errors(model_server: Server, pipe: Pipeline) -> None:
         api.predict("   ", api_name="/brief")
     with pytest.raises(Exception, match="looks like Chinese text"):
         api.predict("这是一篇关于云计算投资的中文新闻文章。" * 10, api_name="/brief")
+
+
+def test_api_brief_takes_a_pasted_web_page(model_server: Server, pipe: Pipeline) -> None:
+    """Issue 14: a 1.5 MB page (markup) passes the request cap; its text is briefed."""
+    page = big_page()
+    assert len(page.encode()) > 1_400_000
+    english, chinese, data = client(model_server).predict(page, "short", api_name="/brief")
+    expected = pipe.run(page, length="short")
+    assert (english, chinese) == (expected.summary, expected.translation)
+    assert data["title"] == PAGE_TITLE
+    assert any("21Vianet" in s for s in data["segments"])
+    # a page over the markup limit is refused in words, not by a broken connection
+    with pytest.raises(Exception, match="characters of markup"):
+        client(model_server).predict(big_page(web.MAX_MARKUP_CHARS + 50_000), api_name="/brief")
+
+
+def test_api_translate_matches_pipeline(model_server: Server, pipe: Pipeline) -> None:
+    text = "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:3])
+    chinese, data = client(model_server).predict(text, "simplified", api_name="/translate")
+    expected = pipe.translate_article(text, script="simplified")
+    assert chinese == expected.translation and has_cjk(chinese)
+    assert data["sentence_pairs"] == [list(p) for p in expected.sentence_pairs]
+    assert "path" not in data["info"]["translator"]
 
 
 def test_api_concurrent_calls_each_match_their_own_input(
