@@ -358,3 +358,57 @@ def test_link_on_the_servers_own_network_is_refused_in_words(model_server: Serve
     assert "Cannot use that link" in page.locator("#alert").inner_text()
     assert _value(page, "article") == ""
     assert site.hosts == []  # refused before any connection
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_whole_article_side_by_side_in_chinese(model_server: Server, browser, size) -> None:  # type: ignore[no-untyped-def]
+    context, page = _page(browser, DESKTOP if size == "desktop" else PHONE)
+    try:
+        _open(page, model_server)
+        page.locator(".example", has_text="Kingsoft Cloud").click()
+        page.wait_for_function(
+            "() => document.querySelector('#article textarea').value.includes('Kingsoft')"
+        )
+        page.locator("#article-button").click()
+        # progress in the same bar, both buttons disabled while it runs
+        page.wait_for_function(
+            "() => document.querySelector('#progress .brief-progress')"
+            " && document.querySelector('#article-button').disabled"
+            " && document.querySelector('#brief-button').disabled",
+            timeout=10_000,
+        )
+        page.locator("#article-table tr.art-pair").first.wait_for()
+        page.wait_for_function("() => document.querySelector('#progress .brief-progress.done')")
+        page.wait_for_timeout(600)
+        assert not page.locator("#article-button").is_disabled()
+        rows = page.locator("#article-table tr.art-pair")
+        segments = len(SAMPLE.read_text(encoding="utf-8").splitlines())
+        assert rows.count() >= segments - 3  # every sentence of the article (tested exactly
+        # in test_web.py), a row each
+        zh = page.locator("#article-table td.art-zh")
+        assert all(has_cjk(text) for text in zh.all_inner_texts())
+        first_en = page.locator("#article-table td.art-en").first.bounding_box()
+        first_zh = zh.first.bounding_box()
+        assert first_en and first_zh
+        if size == "phone":  # stacked: the Chinese under its English sentence
+            assert first_zh["y"] >= first_en["y"] + first_en["height"] - 1
+        else:  # side by side
+            assert abs(first_zh["y"] - first_en["y"]) < 2 and first_zh["x"] > first_en["x"]
+        # the top of the translation is in view when it is done
+        top = page.locator("#article-view").bounding_box()
+        assert top and 0 <= top["y"] < page.viewport_size["height"] - 100
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert page.evaluate(
+            "() => [...document.querySelectorAll('#article-table td')].every("
+            "td => td.getBoundingClientRect().right <= window.innerWidth)"
+        )
+        href = page.locator("#download-article").evaluate("e => e.closest('a')?.href || ''")
+        assert href == "" or href.endswith("-translation.md")
+        name = "screenshot-article.png" if size == "desktop" else "screenshot-article-phone.png"
+        page.screenshot(path=str(DOCS / name))
+        # back to the Brief tab: the brief button still works there
+        page.locator("#result-tabs").get_by_role("tab", name="Brief").click()
+        assert page.locator("#brief-en").is_visible()
+    finally:
+        context.close()

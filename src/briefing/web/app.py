@@ -95,7 +95,8 @@ table.check-table tr.flagged td.pair-flags { background: #fef3c7; color: #78350f
 #article-actions > * { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; }
 .art-title { margin: .2rem 0 .4rem; font-size: 1.15rem; }
 .art-summary, .art-empty { margin: 0 0 .6rem; font-size: .95rem; opacity: .85; }
-table.art-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.art-table { width: 100%; border-collapse: collapse; table-layout: fixed;
+  border: 1px solid var(--border-color-primary); }
 table.art-table col.c-en, table.art-table col.c-zh { width: 50%; }
 table.art-table th, table.art-table td { padding: .35rem .6rem; vertical-align: top;
   text-align: left; overflow-wrap: anywhere; border: 0; }
@@ -103,6 +104,7 @@ table.art-table td.art-zh { line-height: 1.75; font-size: 1.02rem; }
 /* A paragraph is a group of rows: a rule above each, none between its sentences. */
 table.art-table tbody.art-para { border-top: 2px solid var(--border-color-primary); }
 table.art-table tr.flagged td { background: #fef3c7; }
+table.art-table, table.art-table * { border-color: var(--border-color-primary) !important; }
 .art-flag { color: #78350f; font-size: .85rem; margin-top: .2rem; }
 .check-sources li { font-size: .9rem; }
 .check-nosource { color: #b45309; }
@@ -119,8 +121,9 @@ table.art-table tr.flagged td { background: #fef3c7; }
   table.art-table, table.art-table tbody, table.art-table tr, table.art-table td {
     display: block; width: 100%; }
   table.art-table thead, table.art-table colgroup { display: none; }
-  table.art-table tbody.art-para { padding-top: .3rem; }
-  table.art-table td { padding: .2rem .2rem; }
+  table.art-table { border: 0; }
+  table.art-table tbody.art-para { margin-top: .5rem; border: 1px solid; border-radius: 6px; }
+  table.art-table td { padding: .3rem .5rem; }
   table.art-table td.art-zh { padding-bottom: .6rem; }
 }
 """
@@ -156,13 +159,15 @@ SCROLL_JS = """() => {
   }
 }"""
 
-# After a whole-article run: bring the top of the translation (or the error) into view.
+# After a whole-article run: bring the translation (or the error) to the top of the screen:
+# it is long, and it is what the visitor asked to read.
 ARTICLE_SCROLL_JS = """() => {
   const alert = document.querySelector('#alert .brief-alert');
   const target = document.querySelector(alert ? '#alert' : '#result-tabs');
   if (!target) return;
   const top = target.getBoundingClientRect().top;
-  if (top < 0 || top + 120 > window.innerHeight) {
+  const far = alert ? top + 120 > window.innerHeight : top > window.innerHeight * 0.3;
+  if (top < 0 || far) {
     window.scrollBy({top: top - 8, behavior: 'instant'});
   }
 }"""
