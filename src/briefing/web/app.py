@@ -271,7 +271,7 @@ def build_app(
                     )
                     fetch = gr.Button("Fetch", size="sm", scale=1, min_width=80, elem_id="fetch")
                 with gr.Row(elem_id="examples"):
-                    gr.HTML('<span id="examples-label">Try an example:</span>', padding=False)
+                    gr.HTML('<span id="examples-label">Examples:</span>', padding=False)
                     example_buttons = [
                         (gr.Button(label, size="sm", elem_classes="example"), name)
                         for label, name in EXAMPLES
