@@ -41,7 +41,7 @@ run: setup
 test: setup-dev
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check src tests app.py benchmarks
 	$(BIN)/mypy
 

@@ -12,7 +12,7 @@ the (random) text.
 
 Fixed work: end-of-sequence is banned in both models, so every summary is exactly 100 new
 tokens (4 beams, length penalty 2.0, no-repeat 3-gram, as distilbart-cnn) for a 700-token
-article, and each translation runs to briefing's own limit, `translate.output_limit`
+article, and each translation runs to briefing's own limit, `translator.output_limit`
 (2 x input + 10 in steps of 16; 4 beams), for the fixed 4-sentence English brief.
 The naive path gets the same limits.
 

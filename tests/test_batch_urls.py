@@ -40,6 +40,10 @@ def test_url_list_comments_blanks_duplicates_and_bad_lines(tmp_path: Path) -> No
         parse_url_list(["https://ok.example/", "ftp://x"])
     with pytest.raises(ConfigError, match="does not exist"):
         read_url_list(tmp_path / "missing.txt")
+    only_comments = tmp_path / "links.txt"
+    only_comments.write_text("# nothing yet\n\n", "utf-8")
+    with pytest.raises(InputError, match=r"links\.txt has no URLs"):
+        read_url_list(only_comments)
     assert BatchOptions(urls=str(listing)).urls == read_url_list(listing)
     assert markdown_rel("https://a.example/x/y?q=1").startswith("urls/a-example-x-y-")
 

@@ -109,6 +109,10 @@ def test_brief_writes_each_format_to_a_file(models, tmp_path, capsys) -> None:  
     assert cli.main(["brief", str(SAMPLE), *models, "--json", "-o", str(tmp_path / "b.json")]) == 0
     data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert data["summary"] and data["translation"]
+    # The Markdown carries the flags too: a checker reading it must see what to verify.
+    assert data["flags"], "the tiny models' brief of the sample always has flags"
+    assert f"## Facts to check ({len(data['flags'])})" in markdown
+    assert markdown.count("\n- [sentence ") == len(data["flags"])
     assert cli.main(["brief", str(SAMPLE), *models, "--format", "text"]) == 0
     english, chinese = capsys.readouterr().out.strip().split("\n\n")[:2]
     assert english == data["summary"] and chinese.startswith(data["translation"][:5])
@@ -345,6 +349,7 @@ def test_hostile_arguments_are_one_line(models, tmp_path, capsys) -> None:  # ty
     cases = [
         (["brief", ""], 2, "no article given"),
         (["brief", "ftp://example.com/a.txt"], 2, "http(s) URLs"),
+        (["brief", "http://[::1"], 2, "not a valid URL"),  # bad input, not a network fault
         (["brief", str(SAMPLE), "--glossary", "/dev/zero"], 2, "over 10,000,000 bytes"),
         (["eval", "/dev/zero"], 2, "not a file"),
         (["convert", str(tmp_path / "empty-folder")], 3, "holds no model"),

@@ -5,9 +5,7 @@ from .batch import summarize_folder
 from .errors import BriefingError, InputError, ModelNotFoundError
 from .fetch import WebArticle, fetch_article
 from .glossary import Glossary
-from .pipeline import Brief, BriefOptions, Pipeline, get_pipeline, summarize
-
-from .pipeline import translate
+from .pipeline import Brief, BriefOptions, Pipeline, get_pipeline, summarize, translate
 from .settings import ModelChoice
 
 __version__ = "0.1.0"

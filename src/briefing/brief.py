@@ -16,7 +16,7 @@ from .layout import HeaderField
 from .options import unknown_option_error
 from .summarizer import SummaryOptions
 from .translator import AppliedTerm, TranslationOptions
-from .trust import Flag, SourceLink
+from .trust import Flag, SourceLink, format_flags
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,10 @@ class Brief:
         title = title or self.title
         lines = [f"# {title}" if title else "# Brief", ""]
         lines += ["## 中文摘要", "", self.translation, "", "## English brief", "", self.summary, ""]
+        if self.flags:  # a checker reading the Markdown must see what to verify
+            lines += [f"## Facts to check ({len(self.flags)})", ""]
+            lines += [f"- {line}" for line in format_flags(self.flags)]
+            lines.append("")
         if source:
             lines += [f"Source: {source}", ""]
         lines += [

@@ -82,7 +82,11 @@ class FetchError(BriefingError):
 
 class BlockedURLError(FetchError):
     """A URL refused before connecting: not http/https, or (for the web server) its host
-    resolves to a loopback, private, link-local, multicast, reserved or unspecified address."""
+    resolves to a loopback, private, link-local, multicast, reserved or unspecified address.
+
+    Exit code 2: the address given is at fault, not the network."""
+
+    exit_code = 2
 
 
 class DownloadError(BriefingError):

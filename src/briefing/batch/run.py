@@ -70,7 +70,7 @@ class BatchReport:
         """The end-of-run summary, as plain text."""
         minutes, seconds = divmod(round(self.seconds), 60)
         rows = [
-            ("files found", str(self.found)),
+            ("links found" if self.input_dir == "URL list" else "files found", str(self.found)),
             ("done", str(self.done)),
             ("skipped (already done)", str(self.skipped)),
             ("failed", str(self.failed)),

@@ -12,7 +12,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from .discovery import FileTask
 
 URLS_FOLDER = "urls"  # Markdown briefs of URLs go in OUTPUT_DIR/urls/
@@ -46,6 +46,8 @@ def parse_url_list(lines: list[str], name: str = "the URL list") -> tuple[str, .
                 "write one URL a line (# starts a comment)"
             )
         urls[text] = None
+    if not urls:
+        raise InputError(f"{name} has no URLs: write one URL a line (# starts a comment)")
     return tuple(urls)
 
 

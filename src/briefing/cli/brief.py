@@ -30,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         help="brief one article (a file, a URL, or - for stdin)",
         description="Brief one English article: a short English brief and a faithful "
         "Chinese brief, with the facts to check listed under them. Progress goes to stderr "
-        "when it is a terminal.",
+        "when it is a terminal; -v also lists the header lines and the page furniture the "
+        "cleaner removed.",
         examples=[
             "briefing brief article.txt",
             "briefing brief https://example.com/news/story --format md -o story.md",

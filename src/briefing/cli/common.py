@@ -90,7 +90,7 @@ def verbosity_parent() -> argparse.ArgumentParser:
         "--verbose",
         action="count",
         default=argparse.SUPPRESS,
-        help="more log output (-vv: debug); brief also lists the lines the cleaner removed",
+        help="more log output (-vv: debug)",
     )
     group.add_argument(
         "-q",

@@ -64,9 +64,24 @@ def run(args: argparse.Namespace) -> int:
         choice=choice,  # the page lists every missing model of this choice
     )
     try:
-        web.launch(app, host=args.host, port=args.port, share=args.share, auth=auth)
+        # Quiet: Gradio's own banner speaks of `launch()` arguments, not of briefing's flags.
+        web.launch(
+            app,
+            host=args.host,
+            port=args.port,
+            share=args.share,
+            auth=auth,
+            block=False,
+            quiet=True,
+        )
     except OSError as exc:
         raise ConfigError(
-            f"cannot listen on {args.host}:{args.port} ({exc}): pick another --port"
+            f"cannot listen on {args.host}:{args.port} (the port is in use or not allowed): "
+            f"pick another port, e.g. --port {8080 if args.port != 8080 else 8081}"
         ) from exc
+    print(f"briefing: serving on {app.local_url} (Ctrl-C stops it)", file=sys.stderr)
+    share_url: str | None = getattr(app, "share_url", None)  # typed None by Gradio until launch
+    if args.share and share_url:
+        print(f"briefing: public link: {share_url}", file=sys.stderr)
+    app.block_thread()
     return 0
