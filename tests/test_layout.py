@@ -122,3 +122,12 @@ def test_clean_is_idempotent() -> None:
     wrapped = "\n".join(textwrap.fill(" ".join(p), 50) for p in ARTICLE)
     once = clean_text(wrapped)
     assert clean_text(once) == once
+
+
+def test_file_title_of_a_wrapped_article_is_not_half_a_line() -> None:
+    from briefing.reader import parse_article
+
+    wrapped = b"It was a cold\nnight in the city. The mayor said\nthe budget would rise.\n"
+    assert parse_article(wrapped, "a.txt").title.startswith("It was a cold night in the city.")
+    headed = b"Mayor raises budget\n\nBy Jane Doe\n\nIt was a cold night. The mayor spoke.\n"
+    assert parse_article(headed, "a.txt").title == "Mayor raises budget"

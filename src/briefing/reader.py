@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
-from .clean import looks_like_html
+from .clean import clean, looks_like_html
 from .errors import InputError
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -243,8 +243,19 @@ def parse_article(data: bytes, name: str) -> Article:
     )  # type: ignore[assignment]
     # Only the markup limit here: the character limit is the caller's (CleanOptions).
     source = to_text(raw, hint, max_chars=MAX_MARKUP_CHARS)
-    title = source.title or first_line_title(source.text if source.kind == "html" else raw)
-    return Article(source.text, title, encoding, digest, source.kind)
+    return Article(
+        source.text, source.title or _text_title(source.text), encoding, digest, source.kind
+    )
+
+
+def _text_title(text: str) -> str:
+    """The headline the cleaner recognised, else the first line of the rebuilt paragraphs
+    (so a hard-wrapped article is not titled with half a sentence)."""
+    try:
+        cleaned = clean(text)
+    except InputError:
+        return first_line_title(text)
+    return cleaned.title or first_line_title(cleaned.text) or first_line_title(text)
 
 
 def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Article:
