@@ -345,7 +345,7 @@ def test_cli_exit_codes_and_summary_table(
     args = ["batch", str(tmp_path / "in"), "--out", out, "--threads", "1", "--length", "short"]
     assert cli.main([*args, "--quiet", "--format", "jsonl,csv"]) == 1  # some failed
     printed = capsys.readouterr().out
-    assert "done" in printed and "empty.txt: the input is empty" in printed
+    assert "done" in printed and "empty.txt: the file is empty" in printed
     assert (tmp_path / "out" / "briefs.csv").exists()
     assert not (tmp_path / "out" / "cafe.txt.md").exists()  # md was not asked for
     (tmp_path / "in" / "empty.txt").unlink()

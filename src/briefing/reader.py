@@ -54,7 +54,7 @@ class Article:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Text and encoding name: BOMs first, then strict UTF-8, then charset-normalizer."""
     if not data.strip():
-        raise InputError("the input is empty: nothing to brief")
+        raise InputError("the file is empty: nothing to brief")
     for bom, name in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),

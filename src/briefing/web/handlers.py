@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import queue
 import shutil
 import stat
 import tempfile
@@ -30,7 +29,7 @@ from ..clean import CleanOptions, looks_like_html
 from ..errors import BriefingError
 from ..pipeline import Pipeline
 from ..reader import MAX_FILE_BYTES, SUFFIXES, first_line_title, parse_article
-from . import render
+from . import render, worker
 from .view import (
     ARTICLE_IDLE,
     ARTICLE_NO_MODELS,
@@ -187,25 +186,17 @@ class Handlers(WholeArticle):
         assert self.pipeline is not None and text is not None
         started = time.perf_counter()
         tracker = render.Tracker()
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
         pipeline = self.pipeline
 
-        def work() -> None:
-            try:
-                brief = pipeline.run_many(
-                    [text],
-                    length=length or "medium",
-                    script=script or "simplified",
-                    progress=lambda stage, done, total: events.put(
-                        ("progress", (stage, done, total))
-                    ),
-                    on_english=lambda english: events.put(("english", english[0])),
-                )[0]
-                events.put(("done", brief))
-            except Exception as exc:  # reported on the page, below
-                events.put(("error", exc))
+        def job(emit: worker.Emit) -> Brief:
+            return pipeline.run_many(
+                [text],
+                length=length or "medium",
+                script=script or "simplified",
+                progress=lambda stage, done, total: emit("progress", (stage, done, total)),
+                on_english=lambda english: emit("english", english[0]),
+            )[0]
 
-        threading.Thread(target=work, name="briefing-web-run", daemon=True).start()
         step = tracker.start()
         english = ""
         yield View(
@@ -214,22 +205,18 @@ class Handlers(WholeArticle):
             article_button=locked(),
             tabs=gr.update(selected="brief"),
         ).values()
-        while True:
-            kind, payload = events.get()
-            # Only the latest of several queued progress reports is worth drawing.
-            while kind == "progress" and not events.empty():
-                step = tracker.report(*payload)
-                kind, payload = events.get()
+        for kind, payload, latest in worker.stream("briefing-web-run", job):
             if kind == "progress":
                 step = tracker.report(*payload)
+                if not latest:  # only the latest of several queued reports is worth drawing
+                    continue
             elif kind == "english":
                 step = tracker.english_ready()
                 english = " ".join(payload)
             elif kind == "error":
-                exc = payload
-                if not isinstance(exc, BriefingError):
-                    log.error("briefing failed in the web UI", exc_info=exc)
-                message = render.friendly_error(exc, text)
+                if not isinstance(payload, BriefingError):
+                    log.error("briefing failed in the web UI", exc_info=payload)
+                message = render.friendly_error(payload, text)
                 yield View(alert=render.alert_html(message)).values()
                 return
             else:

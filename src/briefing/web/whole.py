@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ import gradio as gr
 from ..article import ArticleTranslation
 from ..errors import BriefingError
 from ..reader import first_line_title
-from . import render
+from . import render, worker
 from .view import View, busy, digest, file_stem, keep_brief, locked
 
 if TYPE_CHECKING:
@@ -111,21 +109,15 @@ class WholeArticle:
         assert self.pipeline is not None and text is not None
         started = time.perf_counter()
         tracker = render.Tracker()
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
         pipeline = self.pipeline
 
-        def work() -> None:
-            try:
-                result = pipeline.translate_article(
-                    text,
-                    script=script or "simplified",
-                    progress=lambda _stage, done, total: events.put(("progress", (done, total))),
-                )
-                events.put(("done", result))
-            except Exception as exc:  # reported on the page, below
-                events.put(("error", exc))
+        def job(emit: worker.Emit) -> ArticleTranslation:
+            return pipeline.translate_article(
+                text,
+                script=script or "simplified",
+                progress=lambda _stage, done, total: emit("progress", (done, total)),
+            )
 
-        threading.Thread(target=work, name="briefing-web-article", daemon=True).start()
         step = tracker.start()
         yield View(
             button=locked(),
@@ -136,19 +128,16 @@ class WholeArticle:
             tabs=gr.update(selected="article"),
             **keep_brief(),
         ).values()
-        while True:
-            kind, payload = events.get()
-            while kind == "progress" and not events.empty():
-                step = tracker.article(*payload)
-                kind, payload = events.get()
+        for kind, payload, latest in worker.stream("briefing-web-article", job):
             if kind == "progress":
                 step = tracker.article(*payload)
-                yield View(
-                    button=locked(),
-                    article_button=busy(step.label),
-                    progress=render.progress_html(step),
-                    **keep_brief(),
-                ).values()
+                if latest:
+                    yield View(
+                        button=locked(),
+                        article_button=busy(step.label),
+                        progress=render.progress_html(step),
+                        **keep_brief(),
+                    ).values()
                 continue
             if kind == "error":
                 if not isinstance(payload, BriefingError):
