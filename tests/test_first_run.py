@@ -137,6 +137,9 @@ def test_make_run_offline_says_so_in_two_lines_and_serves_anyway(tmp_path: Path)
     assert len(errors) == 1 and "cannot reach the Hugging Face hub" in errors[0]
     assert SUMMARIZER in errors[0] and TRANSLATOR in errors[0]
     assert "download" in page  # the page names the command that fetches them
+    # The server's own warning names every missing model and the one command, as the page.
+    warning = next(line for line in output.splitlines() if "starting without models" in line)
+    assert SUMMARIZER in warning and TRANSLATOR in warning and " download " in warning
     assert time.monotonic() - started < START_TIMEOUT
 
 

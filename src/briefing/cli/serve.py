@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..settings import MAX_CONCURRENCY, ServeSettings
+from ..settings import MAX_CONCURRENCY, ModelChoice, ServeSettings
 from .common import add_model_options, model_choice, subcommand
 
 
@@ -56,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefing: warning: {warning}", file=sys.stderr)
     pipeline, error = web.load_pipeline(choice)
     if error is not None:
-        print(f"briefing: warning: starting without models: {error}", file=sys.stderr)
+        print(
+            f"briefing: warning: starting without models: {_missing(choice, error)}",
+            file=sys.stderr,
+        )
     app = web.build_app(
         pipeline,
         error,
@@ -85,3 +88,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefing: public link: {share_url}", file=sys.stderr)
     app.block_thread()
     return 0
+
+
+def _missing(choice: ModelChoice, error: Exception) -> str:
+    """Every missing model and the one command that fetches them (as the page says)."""
+    from ..models import fetch_command, model_status
+
+    chosen = choice.resolved()
+    assert chosen.summarizer is not None and chosen.translator is not None
+    missing = [
+        s.name for s in model_status(chosen.summarizer, chosen.translator) if not s.installed
+    ]
+    if not missing:  # installed but failed to load: the loader's own message says why
+        return str(error)
+    return f"{', '.join(missing)} not installed: run `{fetch_command(missing)}`"
