@@ -28,7 +28,7 @@ from ..brief import Brief
 from ..clean import CleanOptions, looks_like_html
 from ..errors import BriefingError
 from ..pipeline import Pipeline
-from ..reader import MAX_FILE_BYTES, SUFFIXES, first_line_title, parse_article
+from ..reader import MAX_FILE_BYTES, SUFFIXES, parse_article
 from . import render, worker
 from .view import (
     ARTICLE_IDLE,
@@ -39,6 +39,7 @@ from .view import (
     View,
     busy,
     digest,
+    download_title,
     file_stem,
     locked,
 )
@@ -177,11 +178,7 @@ class Handlers(WholeArticle):
         """The page's run: yields the whole view at each stage (see ``View``)."""
         problem = self.refusal(text)
         if problem:
-            yield View(
-                alert=render.alert_html(problem),
-                button=self._idle_button(),
-                article_button=self._idle_article_button(),
-            ).values()
+            yield self.refused(problem).values()
             return
         assert self.pipeline is not None and text is not None
         started = time.perf_counter()
@@ -237,7 +234,7 @@ class Handlers(WholeArticle):
         tracker: render.Tracker,
         started: float,
     ) -> View:
-        title = self.title_for(text, brief, upload)
+        title = download_title(text, brief.title, upload)
         md_path, json_path = self.write_downloads(brief, title)
         flags = len(brief.flags)
         return View(
@@ -262,6 +259,15 @@ class Handlers(WholeArticle):
             return gr.update(value=ARTICLE_NO_MODELS, interactive=False)
         return gr.update(value=ARTICLE_IDLE, interactive=True)
 
+    def refused(self, message: str, **kept: Any) -> View:
+        """The view of a run or an input refused before any work: the alert, buttons idle."""
+        return View(
+            alert=render.alert_html(message),
+            button=self._idle_button(),
+            article_button=self._idle_article_button(),
+            **kept,
+        )
+
     def cleared(self) -> tuple[Any, ...]:
         """The view with no result (the article changed, or a file or example was loaded)."""
         return View(
@@ -272,13 +278,6 @@ class Handlers(WholeArticle):
         ).values()
 
     # ------------------------------------------------------------------ downloads
-    @staticmethod
-    def title_for(text: str, brief: Brief, upload: tuple[str, str] | None) -> str | None:
-        """The briefed article's title: the uploaded page's, the Brief's, or its first line."""
-        if upload and upload[0] == digest(text) and upload[1]:
-            return upload[1]
-        return getattr(brief, "title", None) or first_line_title(text) or None
-
     def write_downloads(self, brief: Brief, title: str | None) -> tuple[Path, Path]:
         """The Markdown and JSON files of one result, named after its title."""
         folder = self._download_folder()
@@ -327,12 +326,7 @@ class Handlers(WholeArticle):
         try:
             text, title = self._read(Path(path))
         except _Refused as exc:
-            view = View(
-                button=self._idle_button(),
-                article_button=self._idle_article_button(),
-                alert=render.alert_html(str(exc)),
-            )
-            return (gr.skip(), None, *view.values())
+            return (gr.skip(), None, *self.refused(str(exc)).values())
         return (text, (digest(text), title), *self.cleared())
 
     def read_link(self, url: str | None) -> tuple[Any, ...]:
@@ -340,12 +334,7 @@ class Handlers(WholeArticle):
         title for the downloads, and a cleared view."""
         text, title, problem = self._fetch(url)
         if problem:
-            view = View(
-                button=self._idle_button(),
-                article_button=self._idle_article_button(),
-                alert=render.alert_html(problem),
-            )
-            return (gr.skip(), gr.skip(), *view.values())
+            return (gr.skip(), gr.skip(), *self.refused(problem).values())
         return (text, (digest(text), title), *self.cleared())
 
     def _fetch(self, url: str | None) -> tuple[str, str, str | None]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import gradio as gr
 
+from ..reader import first_line_title
+
 BUTTON_IDLE = "Brief it"
 BUTTON_NO_MODELS = "Models missing: see above"
 ARTICLE_IDLE = "Translate the whole article"
@@ -18,6 +20,14 @@ ARTICLE_NO_MODELS = "Models missing"
 
 def digest(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def download_title(text: str, own: str | None, upload: tuple[str, str] | None) -> str | None:
+    """The title a result's downloads are named after: the uploaded file's or fetched page's
+    (while the box still holds its text), the result's own, else the article's first line."""
+    if upload and upload[0] == digest(text) and upload[1]:
+        return upload[1]
+    return own or first_line_title(text) or None
 
 
 def file_stem(title: str | None) -> str:

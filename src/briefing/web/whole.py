@@ -19,9 +19,8 @@ import gradio as gr
 
 from ..article import ArticleTranslation
 from ..errors import BriefingError
-from ..reader import first_line_title
 from . import render, worker
-from .view import View, busy, digest, file_stem, keep_brief, locked
+from .view import View, busy, download_title, file_stem, keep_brief, locked
 
 if TYPE_CHECKING:
     from ..pipeline import Pipeline
@@ -44,10 +43,7 @@ class WholeArticle:
     def refusal(self, text: str | None) -> str | None:  # pragma: no cover - Handlers'
         raise NotImplementedError
 
-    def _idle_button(self) -> Any:  # pragma: no cover - Handlers'
-        raise NotImplementedError
-
-    def _idle_article_button(self) -> Any:  # pragma: no cover - Handlers'
+    def refused(self, message: str, **kept: Any) -> View:  # pragma: no cover - Handlers'
         raise NotImplementedError
 
     def _download_folder(self) -> Path:  # pragma: no cover - Handlers'
@@ -99,12 +95,7 @@ class WholeArticle:
         """
         problem = self.refusal(text)
         if problem:
-            yield View(
-                alert=render.alert_html(problem),
-                button=self._idle_button(),
-                article_button=self._idle_article_button(),
-                **keep_brief(),
-            ).values()
+            yield self.refused(problem, **keep_brief()).values()
             return
         assert self.pipeline is not None and text is not None
         started = time.perf_counter()
@@ -148,7 +139,7 @@ class WholeArticle:
                 ).values()
                 return
             result: ArticleTranslation = payload
-            title = self.article_title(text, result, upload)
+            title = download_title(text, result.title, upload)
             path = self.write_article_download(result, title)
             yield View(
                 progress=render.progress_html(tracker.done(time.perf_counter() - started)),
@@ -157,15 +148,6 @@ class WholeArticle:
                 **keep_brief(),
             ).values()
             return
-
-    @staticmethod
-    def article_title(
-        text: str, result: ArticleTranslation, upload: tuple[str, str] | None
-    ) -> str | None:
-        """The translated article's title: the uploaded page's, the page's own, its first line."""
-        if upload and upload[0] == digest(text) and upload[1]:
-            return upload[1]
-        return result.title or first_line_title(text) or None
 
     def write_article_download(self, result: ArticleTranslation, title: str | None) -> Path:
         """The bilingual Markdown of a translation, named after the article."""
