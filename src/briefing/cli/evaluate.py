@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -67,16 +66,9 @@ def run(args: argparse.Namespace) -> int:
     base = EvalConfig(
         args.summarizer or "default", args.summarizer, args.translator, run_options(args)
     )
+    # Models a --compare config does not name come from the command's own flags:
+    # evaluate() fills them in from ``models``.
     configs = [EvalConfig.parse(spec, base.options) for spec in args.compare] or [base]
-    # Models not named in a --compare config come from the command's own flags.
-    configs = [
-        dataclasses.replace(
-            c,
-            summarizer=c.summarizer or args.summarizer,
-            translator=c.translator or args.translator,
-        )
-        for c in configs
-    ]
 
     # One line per configuration: rewritten in place on a terminal, printed once when
     # the configuration is done on a pipe or log.
