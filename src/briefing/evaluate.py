@@ -60,6 +60,8 @@ def load_eval_data(path: str | Path, limit: int | None = None) -> list[EvalItem]
     """Read JSONL with ``article`` and ``summary_zh`` (``summary_en``, ``id`` optional)."""
     path = Path(path)
     check_positive("limit", limit, allow_none=True)
+    if path.exists() and not path.is_file():  # /dev/zero would be read for ever
+        raise InputError(f"{path} is not a file: pass a JSONL file")
     items: list[EvalItem] = []
     with path.open(encoding="utf-8", errors="strict") as handle:
         for number, line in enumerate(_lines(handle, path), start=1):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..errors import InputError
 from .common import (
     add_run_options,
     model_choice,
@@ -59,9 +57,6 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 def run(args: argparse.Namespace) -> int:
     from ..evaluate import EvalConfig, evaluate, load_eval_data
 
-    data = Path(args.data)
-    if data.exists() and not data.is_file():  # /dev/zero would be read for ever
-        raise InputError(f"{args.data} is not a file: pass a JSONL file")
     items = load_eval_data(args.data, limit=args.limit)
     base = EvalConfig(
         args.summarizer or "default", args.summarizer, args.translator, run_options(args)
