@@ -26,8 +26,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
 
 @dataclass
 class FakeRepo:
@@ -57,9 +55,6 @@ class FakeHub:
             if path.is_file() and not path.name.startswith(".") and path.name not in skip
         }
         self.repos[repo_id] = FakeRepo(files)
-
-    def add_files(self, repo_id: str, files: dict[str, bytes]) -> None:
-        self.repos[repo_id] = FakeRepo(dict(files))
 
     @property
     def url(self) -> str:
