@@ -60,8 +60,6 @@ class ModelChoice(StageOptions):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"{name} must be a model id or folder (str), not {value!r}")
-        if not isinstance(self.backend, str):
-            raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
         check_choice("backend", self.backend, BACKENDS)
         check_positive("threads", self.threads, allow_none=True)
         if self.threads is not None and self.threads > MAX_THREADS:
