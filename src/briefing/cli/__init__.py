@@ -15,13 +15,12 @@ import sys
 from ..errors import BriefingError, InputError
 from . import batch, brief, convert, download, evaluate, models, serve, translate
 from .common import HelpFormatter, verbosity_parent
-from .common import model_choice as _model_choice
 from .common import run_options as _run_options
 
 __all__ = ["build_parser", "main"]
 
 # Kept importable for callers of the single-module CLI (tests, scripts).
-_ = (_model_choice, _run_options)
+_ = _run_options
 
 log = logging.getLogger("briefing")
 
