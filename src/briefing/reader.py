@@ -251,10 +251,7 @@ def parse_article(data: bytes, name: str) -> Article:
 def _text_title(text: str) -> str:
     """The headline the cleaner recognised, else the first line of the rebuilt paragraphs
     (so a hard-wrapped article is not titled with half a sentence)."""
-    try:
-        cleaned = clean(text)
-    except InputError:
-        return first_line_title(text)
+    cleaned = clean(text)  # never raises: the checks are check_article's
     return cleaned.title or first_line_title(cleaned.text) or first_line_title(text)
 
 
