@@ -112,27 +112,18 @@ class Handlers(WholeArticle):
         progress: Any = gr.Progress(),  # noqa: B008 - Gradio injects the tracker by default
     ) -> tuple[str, str, dict[str, Any]]:
         """``/brief``: the English brief, the Chinese brief and the whole result as JSON."""
-        problem = self.refusal(text)
-        if problem:
-            raise gr.Error(problem, title="Cannot brief this", print_exception=False)
-        assert self.pipeline is not None and text is not None
         tracker = render.Tracker()
 
         def report(stage: str, done: int, total: int) -> None:
             step = tracker.report(stage, done, total)
             progress(step.fraction, desc=step.label)
 
-        progress(0, desc="Waiting for the models")
-        try:
-            brief = self.pipeline.run_many(
+        def call(pipeline: Pipeline, text: str) -> Brief:
+            return pipeline.run_many(
                 [text], length=length or "medium", script=script or "simplified", progress=report
             )[0]
-        except Exception as exc:
-            if not isinstance(exc, BriefingError):
-                log.exception("briefing failed in the web API")
-            raise gr.Error(
-                render.friendly_error(exc, text), title="Cannot brief this", print_exception=False
-            ) from exc
+
+        brief = self.api_call(text, progress, call, "Cannot brief this", "briefing")
         return brief.summary, brief.translation, render.result_dict(brief)
 
     def brief_url(

@@ -11,9 +11,9 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import gradio as gr
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..pipeline import Pipeline
 
 log = logging.getLogger("briefing")
+T = TypeVar("T")
 
 
 def article_dict(translation: ArticleTranslation) -> dict[str, Any]:
@@ -57,30 +58,41 @@ class WholeArticle:
         progress: Any = gr.Progress(),  # noqa: B008 - Gradio injects the tracker by default
     ) -> tuple[str, dict[str, Any]]:
         """``/translate``: the whole article in Chinese, and the aligned result as JSON."""
-        problem = self.refusal(text)
-        if problem:
-            raise gr.Error(problem, title="Cannot translate this", print_exception=False)
-        assert self.pipeline is not None and text is not None
         tracker = render.Tracker()
 
         def report(stage: str, done: int, total: int) -> None:
             step = tracker.article(done, total)
             progress(step.fraction, desc=step.label)
 
+        def call(pipeline: Pipeline, text: str) -> ArticleTranslation:
+            return pipeline.translate_article(text, script=script or "simplified", progress=report)
+
+        result = self.api_call(text, progress, call, "Cannot translate this", "translating")
+        return result.translation, article_dict(result)
+
+    def api_call(
+        self,
+        text: str | None,
+        progress: Any,
+        call: Callable[[Pipeline, str], T],
+        title: str,
+        doing: str,
+    ) -> T:
+        """``call(pipeline, text)`` for a named API endpoint: a refused text or a failure is
+        a ``gr.Error`` titled ``title`` in the page's plain words (unexpected ones logged)."""
+        problem = self.refusal(text)
+        if problem:
+            raise gr.Error(problem, title=title, print_exception=False)
+        assert self.pipeline is not None and text is not None
         progress(0, desc="Waiting for the models")
         try:
-            result = self.pipeline.translate_article(
-                text, script=script or "simplified", progress=report
-            )
+            return call(self.pipeline, text)
         except Exception as exc:
             if not isinstance(exc, BriefingError):
-                log.exception("translating failed in the web API")
+                log.exception("%s failed in the web API", doing)
             raise gr.Error(
-                render.friendly_error(exc, text),
-                title="Cannot translate this",
-                print_exception=False,
+                render.friendly_error(exc, text), title=title, print_exception=False
             ) from exc
-        return result.translation, article_dict(result)
 
     # ------------------------------------------------------------------ the page's run
     def run_article(
