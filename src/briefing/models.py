@@ -186,13 +186,8 @@ def fetch_command(names: list[str]) -> str:
 
 
 def _folder_size(path: Path) -> int:
-    total = 0
-    for item in path.rglob("*"):
-        if item.is_file() and not item.is_symlink():
-            total += item.stat().st_size
-        elif item.is_symlink() and item.is_file():  # the HF cache links into its blobs
-            total += item.resolve().stat().st_size
-    return total
+    # is_file() and stat() follow links: the HF cache's links into its blobs count as files.
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
 
 
 def _engines(ref: ModelRef) -> tuple[str, ...]:
