@@ -26,7 +26,7 @@ from .options import Progress, unknown_option_error
 from .reader import page_title
 from .segment import segment
 from .translator import AppliedTerm, TranslationOptions, Translator
-from .trust import Flag, check_brief, format_flags
+from .trust import Flag, check_translation, format_flags
 
 log = logging.getLogger("briefing")
 
@@ -292,11 +292,9 @@ def translation_flags(pairs: Sequence[tuple[str, str]]) -> list[Flag]:
 
     Every sentence is its own source here, so only the translation check can flag anything.
     """
-    trust = check_brief(pairs, [en for en, _ in pairs], list(range(len(pairs))))
     return [
         dataclasses.replace(flag, reason=flag.reason.replace("Chinese brief", "Chinese"))
-        for flag in trust.flags
-        if flag.kind == "translation"
+        for flag in check_translation(pairs)
     ]
 
 

@@ -17,7 +17,7 @@ shared with the extractive summarizer), ``flags``, ``check`` (both, per brief). 
 UI draws them as a panel in the web layer.
 """
 
-from .check import Trust, check_brief
+from .check import Trust, check_brief, check_translation
 from .flags import Flag, FlagKind, format_flags
 from .numbers import Number, NumberKind, chinese_numbers, english_numbers
 from .sources import MIN_SCORE, RELATIVE_SCORE, TOP_K, SourceLink, find_sources
@@ -33,6 +33,7 @@ __all__ = [
     "SourceLink",
     "Trust",
     "check_brief",
+    "check_translation",
     "chinese_numbers",
     "english_numbers",
     "find_sources",

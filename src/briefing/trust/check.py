@@ -1,4 +1,5 @@
-"""``check_brief``: both trust checks of one brief, sources and flags, in one call."""
+"""``check_brief``: both trust checks of one brief, sources and flags, in one call;
+``check_translation``: the translation check alone (whole-article translations)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,23 @@ def check_brief(
     for index, (en, zh) in enumerate(sentence_pairs):
         flags += article_flags(index, en, zh, article_numbers, vocabulary)
         flags += translation_flags(index, en, zh)
-    # A fact repeated in one sentence is one flag.
+    return Trust(find_sources(english, segments, copied_from=copied_from), _unique(flags))
+
+
+def check_translation(sentence_pairs: Sequence[tuple[str, str]]) -> list[Flag]:
+    """Only the translation check: numbers of each English sentence that its Chinese lost
+    or changed (no sources, no article check: every sentence is its own source)."""
+    return _unique(
+        [f for i, (en, zh) in enumerate(sentence_pairs) for f in translation_flags(i, en, zh)]
+    )
+
+
+def _unique(flags: list[Flag]) -> list[Flag]:
+    """A fact repeated in one sentence is one flag."""
     seen: set[tuple[int, str, str]] = set()
     unique = []
     for flag in flags:
         if (key := (flag.sentence, flag.kind, flag.text)) not in seen:
             seen.add(key)
             unique.append(flag)
-    return Trust(find_sources(english, segments, copied_from=copied_from), unique)
+    return unique
