@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from fake_hub import FakeHub
+from web_servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src/briefing/data/sample-kingsoft-cloud.txt"
@@ -35,12 +35,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def hub(tiny_models) -> Iterator[FakeHub]:  # type: ignore[no-untyped-def]
     fake = FakeHub()
@@ -51,7 +45,7 @@ def hub(tiny_models) -> Iterator[FakeHub]:  # type: ignore[no-untyped-def]
 
 
 def _make_run(tmp_path: Path, endpoint: str) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port = _free_port()
+    port = free_port()
     offline = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     env = {k: v for k, v in os.environ.items() if k not in offline}
     for name in ("BRIEFING_SUMMARIZER", "BRIEFING_TRANSLATOR", "BRIEFING_AUTH"):
@@ -122,7 +116,7 @@ def test_make_run_fetches_the_models_then_serves_a_page_that_briefs(
 
 
 def test_make_run_offline_says_so_in_two_lines_and_serves_anyway(tmp_path: Path) -> None:
-    endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    endpoint = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     started = time.monotonic()
     process, url, log = _make_run(tmp_path, endpoint)
     try:
