@@ -196,10 +196,7 @@ def _engines(ref: ModelRef) -> tuple[str, ...]:
     engines: list[str] = []
     if any(ref.path.glob("*.safetensors")) or any(ref.path.glob("pytorch_model*.bin")):
         engines.append("transformers")
-    for home in _ct2_homes(ref):
-        for quantization in QUANTIZATIONS:
-            if is_ct2_dir(home / f"{CT2_PREFIX}{quantization}"):
-                engines.append(f"ctranslate2-{quantization}")
+    engines += [f"ctranslate2-{_quantization_of(path)}" for path in _conversions(ref)]
     return tuple(dict.fromkeys(engines))
 
 
@@ -304,12 +301,17 @@ def find_converted(ref: ModelRef) -> Path | None:
     """The CTranslate2 model of ``ref`` if one was converted (int8 preferred), else None."""
     if is_ct2_dir(ref.path):  # the name pointed at a converted folder itself
         return ref.path
-    for home in _ct2_homes(ref):
-        for quantization in QUANTIZATIONS:
-            candidate = home / f"{CT2_PREFIX}{quantization}"
-            if is_ct2_dir(candidate):
-                return candidate
-    return None
+    return next(iter(_conversions(ref)), None)
+
+
+def _conversions(ref: ModelRef) -> list[Path]:
+    """The CTranslate2 conversions of ``ref`` in its homes, in QUANTIZATIONS order."""
+    return [
+        home / f"{CT2_PREFIX}{quantization}"
+        for home in _ct2_homes(ref)
+        for quantization in QUANTIZATIONS
+        if is_ct2_dir(home / f"{CT2_PREFIX}{quantization}")
+    ]
 
 
 def convert(path_or_id: str | Path, quantization: str = "int8", *, force: bool = False) -> Path:
