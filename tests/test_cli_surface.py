@@ -195,6 +195,14 @@ def test_translate_in_python(tiny_models) -> None:  # type: ignore[no-untyped-de
     assert briefing.fetch_article.__module__ == "briefing.fetch"
 
 
+def test_translate_in_python_loads_no_summarizer(tiny_models, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A summarizer named in models= plays no part in a translation: it is not loaded, so a
+    # missing one is no error.
+    choice = ModelChoice(str(tmp_path / "no-such-model"), str(tiny_models.marian), "cpu")
+    result = briefing.translate(SAMPLE.read_text(encoding="utf-8"), models=choice)
+    assert result.sentence_pairs
+
+
 # --------------------------------------------------------------------------- Python surface
 
 

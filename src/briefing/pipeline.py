@@ -329,13 +329,16 @@ def translate(
     ``models`` (a ``ModelChoice``) replaces ``translator`` and ``device``.
     """
     opts = ArticleOptions.coerce(None, script=script, **options)
-    choice = (models or ModelChoice("lead", translator, device)).resolved()
+    # The summarizer plays no part: compare and load with "lead", which needs no model (a
+    # summarizer named in ``models``, or the default one, is neither loaded nor required).
+    choice = dataclasses.replace(
+        models or ModelChoice(translator=translator, device=device), summarizer="lead"
+    ).resolved()
     with _cache_lock:
         pipe = next(
-            (p for c, p in _cache.items() if dataclasses.replace(c, summarizer=None)
-             == dataclasses.replace(choice, summarizer=None)),
+            (p for c, p in _cache.items() if dataclasses.replace(c, summarizer="lead") == choice),
             None,
         )
-    if pipe is None:
-        pipe = get_pipeline(choice)
-    return pipe.translate_article(text_or_article, opts, progress=progress)
+    return (pipe or get_pipeline(choice)).translate_article(
+        text_or_article, opts, progress=progress
+    )
