@@ -38,6 +38,9 @@ def test_url_list_comments_blanks_duplicates_and_bad_lines(tmp_path: Path) -> No
     assert read_url_list(listing) == ("https://a.example/x#part", "http://b.example/y")
     with pytest.raises(ConfigError, match="line 2: 'ftp://x' is not an http"):
         parse_url_list(["https://ok.example/", "ftp://x"])
+    for bad in ("http://[bad", "http://:80/"):  # unparsable, or no host name
+        with pytest.raises(ConfigError, match=r"line 1: .* is not an http"):
+            parse_url_list([bad])
     with pytest.raises(ConfigError, match="does not exist"):
         read_url_list(tmp_path / "missing.txt")
     only_comments = tmp_path / "links.txt"

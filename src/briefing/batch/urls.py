@@ -39,8 +39,12 @@ def parse_url_list(lines: list[str], name: str = "the URL list") -> tuple[str, .
         text = line.strip()
         if not text or text.startswith("#"):  # a "#" inside a URL is its fragment
             continue
-        parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in text:
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname
+        except ValueError:  # "http://[bad": not a URL either
+            host = None
+        if not host or parts.scheme.lower() not in ("http", "https") or " " in text:
             raise ConfigError(
                 f"{name}, line {number}: {text[:80]!r} is not an http(s) URL: "
                 "write one URL a line (# starts a comment)"
