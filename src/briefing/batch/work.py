@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 from ..article import ArticleTranslation, translate_article
 from ..errors import FetchError, InputError
@@ -191,8 +190,6 @@ def brief_many(
 
 
 def _whole_article(pipeline: Pipeline, item: Loaded, plan: BatchPlan) -> ArticleTranslation:
-    """The whole article in Chinese, sentence by sentence (``--translate-article``)."""
-    source = SimpleNamespace(
-        text=item.text, title=item.title, final_url=item.final_url or "", url=item.url or ""
-    )
-    return translate_article(pipeline, source, plan.options)
+    """The whole article in Chinese, sentence by sentence (``--translate-article``); the
+    Loaded item is the article object (its text, title, final_url and url are used)."""
+    return translate_article(pipeline, item, plan.options)
