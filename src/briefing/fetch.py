@@ -28,7 +28,7 @@ import httpcore
 import httpx
 
 from .errors import BlockedURLError, FetchError, InputError
-from .reader import SourceKind, decode_bytes, to_text
+from .reader import SourceKind, decode_bytes, first_line_title, to_text
 
 log = logging.getLogger("briefing")
 
@@ -355,9 +355,7 @@ def _article(
     # Only the size cap here, as for files: the character limit is the caller's (cleaning).
     source = to_text(raw, kind, max_chars=len(raw), max_markup_chars=len(raw))
     text = source.text
-    title = source.title or next(
-        (line.strip()[:200] for line in text.splitlines() if line.strip()), ""
-    )
+    title = source.title or first_line_title(text, 200)
     fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     log.info("fetched %s (%d bytes, %s) as %r", final_url, len(body), content_type, title)
     return WebArticle(
