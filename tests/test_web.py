@@ -12,7 +12,7 @@ import pytest
 
 from briefing import Pipeline, cli, web
 from briefing.clean import CleanOptions
-from briefing.errors import ConfigError, InputError, ModelNotFoundError
+from briefing.errors import ConfigError, FetchError, InputError, ModelNotFoundError
 from briefing.models import ModelStatus
 from briefing.web import handlers as web_handlers
 from briefing.web import render
@@ -156,6 +156,11 @@ def test_friendly_error_words() -> None:
         "This looks like Chinese text; briefing summarizes English articles."
     )
     assert "ZeroDivisionError" in render.friendly_error(ZeroDivisionError("x"))
+    # An empty page behind a link says so; it is not "paste an article first".
+    empty_page = FetchError("http://a.example/ returned an empty page: nothing to brief")
+    assert render.friendly_error(empty_page) == (
+        "http://a.example/ returned an empty page: nothing to brief."
+    )
 
 
 # --------------------------------------------------------------------------- the page's run

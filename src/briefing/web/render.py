@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..article import ArticleTranslation
 from ..brief import Brief
-from ..errors import BriefingError, ModelNotFoundError
+from ..errors import BriefingError, InputError, ModelNotFoundError
 from ..models import ModelStatus
 from ..trust import Flag, SourceLink
 
@@ -42,8 +42,8 @@ def friendly_error(exc: BaseException, text: str | None = None) -> str:
     """A library error in the plain words a visitor needs (the fix, not the internals)."""
     message = str(exc)
     lower = message.lower()
-    if "empty" in lower and "file" not in lower:
-        return "Paste an article first."
+    if isinstance(exc, InputError) and "empty" in lower and "file" not in lower:
+        return "Paste an article first."  # an empty page behind a link is not the visitor's
     if "does not look english" in lower:
         letters = _LETTER.findall(text or "")
         cjk = sum(1 for c in letters if _CJK.match(c))
@@ -64,7 +64,9 @@ def friendly_error(exc: BaseException, text: str | None = None) -> str:
     if "unknown option" in lower or "must be one of" in lower:
         return f"That option is not available ({message})."
     if isinstance(exc, BriefingError):
-        return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+        if not message.startswith(("http://", "https://")):  # a URL keeps its own case
+            message = message[:1].upper() + message[1:]
+        return message + ("" if message.endswith(".") else ".")
     return (
         f"Briefing failed unexpectedly ({type(exc).__name__}); the server log has details. "
         "Try again, or try another article."
